@@ -1,0 +1,121 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/mockplex/mockplex/contract"
+)
+
+// targetList collects repeated --target flags.
+type targetList []string
+
+func (t *targetList) String() string { return strings.Join(*t, ",") }
+func (t *targetList) Set(s string) error {
+	*t = append(*t, s)
+	return nil
+}
+
+// runContract implements `mockplex contract`: it runs the contract suite
+// against one or two targets and writes the report. It returns nil when
+// every check passes, an exit-code-1 error on a contract violation, and an
+// exit-code-2 error on usage or network errors.
+func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("contract", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var targets targetList
+	fs.Var(&targets, "target", "base `URL` of a target, e.g. https://plex.tv or http://localhost:8080 (repeat once to compare two targets)")
+	profile := fs.String("profile", contract.ProfileWire, "schema profile: wire (what plex.tv sends) or sdk (the SDK field table)")
+	format := fs.String("format", string(contract.FormatText), "output format: text, json or junit")
+	out := fs.String("out", "", "write the report to `FILE` instead of stdout")
+	timeout := fs.Duration("timeout", 10*time.Second, "timeout of each request")
+	strict := fs.Bool("strict", false, "reject keys the schema does not list (for the mock's own output)")
+	qrBase := fs.String("qr-base", contract.DefaultQRBase, "expected prefix of a pin's qr field")
+	controlToken := fs.String("control-token", "", "X-Mockplex-Token for the mock's control API")
+	countdown := fs.Duration("countdown-wait", time.Duration(1100)*time.Millisecond, "wait between the two countdown polls of a target without a mock clock (0 checks only the Date header)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: mockplex contract --target URL [--target URL2] [--profile wire|sdk] [--format text|json|junit] [--out FILE]\n\n"+
+			"Runs the plex.tv PIN API contract suite against the target(s). Exit status: 0 every check\n"+
+			"passed, 1 a contract violation, 2 a usage or network error.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return usageErrorf("contract: %v", err)
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("contract: unexpected argument %q; pass targets with --target URL", fs.Arg(0))
+	}
+	switch len(targets) {
+	case 1, 2:
+	case 0:
+		return usageErrorf("contract: no target; pass --target URL (e.g. --target http://localhost:8080)")
+	default:
+		return usageErrorf("contract: %d targets; pass one --target, or two to compare them", len(targets))
+	}
+	if *profile != contract.ProfileWire && *profile != contract.ProfileSDK {
+		return usageErrorf("contract: unknown --profile %q; use wire or sdk", *profile)
+	}
+	f, err := contract.ParseFormat(*format)
+	if err != nil {
+		return usageErrorf("contract: --format: %v", err)
+	}
+	if *timeout <= 0 {
+		return usageErrorf("contract: --timeout must be positive, got %s", *timeout)
+	}
+	opts := []contract.Option{
+		contract.WithProfile(*profile),
+		contract.WithRequestTimeout(*timeout),
+		contract.WithStrict(*strict),
+		contract.WithQRBase(*qrBase),
+		contract.WithControlToken(*controlToken),
+		contract.WithCountdownWait(*countdown),
+	}
+	client := &http.Client{}
+	var reports []contract.Report
+	for _, u := range targets {
+		rep, err := contract.Run(ctx, contract.Target{Name: u, URL: u, Client: client}, opts...)
+		if err != nil {
+			return usageErrorf("%v", err)
+		}
+		reports = append(reports, rep)
+	}
+	var diffs []contract.Diff
+	if len(reports) == 2 {
+		diffs = contract.Compare(reports[0], reports[1])
+	}
+	var buf bytes.Buffer
+	if err := contract.Write(&buf, f, reports, diffs); err != nil {
+		return usageErrorf("contract: render the report: %v", err)
+	}
+	if *out == "" {
+		if _, err := stdout.Write(buf.Bytes()); err != nil {
+			return usageErrorf("contract: write the report: %v", err)
+		}
+	} else if err := os.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
+		return usageErrorf("contract: write the report: %v", err)
+	}
+	var failed, errored int
+	for _, r := range reports {
+		c := r.Counts()
+		failed += c.Failed
+		errored += c.Errors
+	}
+	switch {
+	case errored > 0:
+		return usageErrorf("contract: %d checks could not reach the target (network errors); see the report", errored)
+	case failed > 0:
+		return &exitError{code: 1, err: fmt.Errorf("contract: %d checks failed; see the report", failed)}
+	}
+	return nil
+}

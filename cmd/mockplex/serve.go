@@ -1,0 +1,299 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mockplex/mockplex/mock"
+)
+
+// config is the binary's configuration: every field is a flag whose default
+// comes from a MOCKPLEX_* environment variable.
+type config struct {
+	Addr            string
+	Seed            int64
+	LogFormat       string
+	LogLevel        string
+	Control         string
+	ControlToken    string
+	Scenario        string
+	ScenarioDir     string
+	PublicURL       string
+	LegacyAccept    bool
+	StateFile       string
+	MaxPins         int
+	JournalSize     int
+	MaxBodyBytes    int64
+	MaxHeaderBytes  int
+	ReadTimeout     time.Duration
+	WriteTimeout    time.Duration
+	IdleTimeout     time.Duration
+	ShutdownTimeout time.Duration
+	ExpiryGrace     time.Duration
+	Accounts        int
+}
+
+// envFlags registers flags whose defaults come from the environment.
+type envFlags struct {
+	fs     *flag.FlagSet
+	getenv func(string) string
+	errs   []error
+}
+
+func envName(flagName string) string {
+	return "MOCKPLEX_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+func (e *envFlags) str(p *string, name, def, usage string) {
+	if v := e.getenv(envName(name)); v != "" {
+		def = v
+	}
+	e.fs.StringVar(p, name, def, usage+" ("+envName(name)+")")
+}
+
+func (e *envFlags) int(p *int, name string, def int, usage string) {
+	if v := e.getenv(envName(name)); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			e.errs = append(e.errs, fmt.Errorf("%s=%q: want an integer", envName(name), v))
+		}
+		def = n
+	}
+	e.fs.IntVar(p, name, def, usage+" ("+envName(name)+")")
+}
+
+func (e *envFlags) int64(p *int64, name string, def int64, usage string) {
+	if v := e.getenv(envName(name)); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			e.errs = append(e.errs, fmt.Errorf("%s=%q: want an integer", envName(name), v))
+		}
+		def = n
+	}
+	e.fs.Int64Var(p, name, def, usage+" ("+envName(name)+")")
+}
+
+func (e *envFlags) bool(p *bool, name string, def bool, usage string) {
+	if v := e.getenv(envName(name)); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			e.errs = append(e.errs, fmt.Errorf("%s=%q: want true or false", envName(name), v))
+		}
+		def = b
+	}
+	e.fs.BoolVar(p, name, def, usage+" ("+envName(name)+")")
+}
+
+func (e *envFlags) duration(p *time.Duration, name string, def time.Duration, usage string) {
+	if v := e.getenv(envName(name)); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			e.errs = append(e.errs, fmt.Errorf("%s=%q: want a Go duration such as 10s", envName(name), v))
+		}
+		def = d
+	}
+	e.fs.DurationVar(p, name, def, usage+" ("+envName(name)+")")
+}
+
+// parseServe parses serve's flags over MOCKPLEX_* defaults.
+func parseServe(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("mockplex serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	e := &envFlags{fs: fs, getenv: getenv}
+	e.str(&c.Addr, "addr", ":8080", "listen address")
+	e.int64(&c.Seed, "seed", 0, "seed for every generated value; 0 picks a random seed")
+	e.str(&c.LogFormat, "log-format", "text", "log format: text or json")
+	e.str(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+	e.str(&c.Control, "control", "auto", "control API and pages: on, off, or auto (on for a loopback address, else guarded by a generated token that is logged at start)")
+	e.str(&c.ControlToken, "control-token", "", "token that guards the control API and pages")
+	e.str(&c.Scenario, "scenario", "", "default scenario for every request")
+	e.str(&c.ScenarioDir, "scenarios", "", "folder of scenario files, hot-reloaded")
+	e.str(&c.PublicURL, "public-url", "", "base URL the qr field and auth URLs point at (e.g. http://localhost:8080)")
+	e.bool(&c.LegacyAccept, "legacy-accept", false, "pre-2026 Accept rule: the first listed type wins")
+	e.str(&c.StateFile, "state-file", "", "save pins and accounts here on shutdown and restore them on start")
+	e.int(&c.MaxPins, "max-pins", mock.DefaultMaxPins, "live pin limit; creating more answers 503")
+	e.int(&c.JournalSize, "journal-size", mock.DefaultJournalSize, "requests kept in the journal")
+	e.int64(&c.MaxBodyBytes, "max-body-bytes", mock.DefaultMaxBodyBytes, "request body limit")
+	e.int(&c.MaxHeaderBytes, "max-header-bytes", 64<<10, "request header limit")
+	e.duration(&c.ReadTimeout, "read-timeout", 10*time.Second, "time to read a request, headers and body")
+	e.duration(&c.WriteTimeout, "write-timeout", 60*time.Second, "time to write a response (slow scenarios count)")
+	e.duration(&c.IdleTimeout, "idle-timeout", 120*time.Second, "keep-alive idle timeout")
+	e.duration(&c.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "time in-flight requests get on SIGTERM")
+	e.duration(&c.ExpiryGrace, "expiry-grace", 0, "keep expired pins readable this long past expiresAt")
+	e.int(&c.Accounts, "accounts", 3, "fake accounts to create")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return c, &exitError{code: 0, err: errQuiet}
+		}
+		return c, &exitError{code: 2, err: errQuiet}
+	}
+	if len(e.errs) > 0 {
+		return c, &exitError{code: 2, err: errors.Join(e.errs...)}
+	}
+	if fs.NArg() > 0 {
+		return c, usageErrorf("serve takes no arguments, got %q", fs.Args())
+	}
+	switch c.Control {
+	case "on", "off", "auto":
+	default:
+		return c, usageErrorf("--control must be on, off or auto, got %q", c.Control)
+	}
+	return c, nil
+}
+
+func newLogger(format, level string, w io.Writer) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, usageErrorf("--log-level must be debug, info, warn or error, got %q", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, usageErrorf("--log-format must be text or json, got %q", format)
+}
+
+// isLoopback reports whether a listen address only accepts local clients.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	c, err := parseServe(args, getenv, stderr)
+	if err != nil {
+		var ee *exitError
+		if errors.As(err, &ee) && ee.code == 0 {
+			return nil
+		}
+		return err
+	}
+	logger, err := newLogger(c.LogFormat, c.LogLevel, stderr)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return &exitError{code: 1, err: fmt.Errorf("listen on %s: %w; pick another with --addr or MOCKPLEX_ADDR", c.Addr, err)}
+	}
+	defer ln.Close()
+
+	control, token := c.Control != "off", c.ControlToken
+	if c.Control == "auto" && token == "" && !isLoopback(c.Addr) {
+		token = randomToken()
+		logger.Warn("control API and pages guarded by a generated token, since mockplex listens beyond loopback; pass --control on to open them or --control-token to choose one",
+			"token", token, "header", mock.TokenHeader)
+	}
+	opts := []mock.Option{
+		mock.WithSeed(c.Seed), mock.WithLogger(logger), mock.WithScenario(c.Scenario),
+		mock.WithScenarios(c.ScenarioDir), mock.WithPublicURL(strings.TrimRight(c.PublicURL, "/")),
+		mock.WithLegacyAccept(c.LegacyAccept), mock.WithControl(control), mock.WithControlToken(token),
+		mock.WithMaxPins(c.MaxPins), mock.WithJournalSize(c.JournalSize), mock.WithMaxBodyBytes(c.MaxBodyBytes),
+		mock.WithExpiryGrace(c.ExpiryGrace), mock.WithAccounts(c.Accounts),
+	}
+	srv, err := mock.New(opts...)
+	if err != nil {
+		return &exitError{code: 1, err: fmt.Errorf("cannot start: %w", err)}
+	}
+	defer srv.Close()
+	if c.StateFile != "" {
+		if err := loadState(srv, c.StateFile); err != nil {
+			return &exitError{code: 1, err: err}
+		}
+	}
+
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadTimeout:       c.ReadTimeout,
+		ReadHeaderTimeout: min(c.ReadTimeout, 5*time.Second),
+		WriteTimeout:      c.WriteTimeout,
+		IdleTimeout:       c.IdleTimeout,
+		MaxHeaderBytes:    c.MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelDebug),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	logger.Info("mockplex listening", "addr", ln.Addr().String(), "version", version,
+		"control", control, "scenario", c.Scenario, "scenarios", c.ScenarioDir)
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: draining in-flight requests", "timeout", c.ShutdownTimeout)
+	srv.SetDraining()
+	sctx, cancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if c.StateFile != "" {
+		if err := saveState(srv, c.StateFile); err != nil {
+			return err
+		}
+		logger.Info("state saved", "file", c.StateFile)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+func randomToken() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func loadState(srv *mock.Server, path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("open state file: %w", err)
+	}
+	defer f.Close()
+	if err := srv.LoadState(f); err != nil {
+		return fmt.Errorf("restore state from %s: %w; delete the file to start fresh", path, err)
+	}
+	return nil
+}
+
+func saveState(srv *mock.Server, path string) error {
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return fmt.Errorf("save state: %w", err)
+	}
+	if err := srv.SaveState(f); err != nil {
+		f.Close()
+		return fmt.Errorf("save state: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("save state: %w", err)
+	}
+	return os.Rename(tmp, path)
+}

@@ -1,0 +1,159 @@
+package contract
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// decodeJSON decodes one JSON document, keeping numbers as json.Number so
+// integers and doubles stay apart.
+func decodeJSON(b []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	if dec.More() {
+		return nil, errors.New("trailing data after the JSON document")
+	}
+	return v, nil
+}
+
+// jsonType names the JSON type of a decoded value.
+func jsonType(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "boolean"
+	case string:
+		return "string"
+	case json.Number:
+		if _, err := x.Int64(); err == nil {
+			return "integer"
+		}
+		return "number"
+	case float64:
+		if x == float64(int64(x)) {
+			return "integer"
+		}
+		return "number"
+	case int, int64:
+		return "integer"
+	case map[string]any:
+		return "object"
+	case []any:
+		return "array"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// describeValue renders a value for a "got": its type and, for scalars,
+// the value itself.
+func describeValue(v any, ok bool) string {
+	if !ok {
+		return "(absent)"
+	}
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "string " + strconv.Quote(truncate(x, 80))
+	case bool, json.Number, float64, int, int64:
+		return fmt.Sprintf("%s %v", jsonType(v), x)
+	}
+	return jsonType(v)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+// snippet renders a body for a "got" when it could not be decoded.
+func snippet(b []byte) string {
+	s := strings.TrimSpace(string(b))
+	if s == "" {
+		return "an empty body"
+	}
+	return strconv.Quote(truncate(s, 120))
+}
+
+// escapeToken escapes a JSON pointer reference token (RFC 6901).
+func escapeToken(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}
+
+// lookup resolves a JSON pointer in a decoded document.
+func lookup(doc any, ptr string) (any, bool) {
+	if ptr == "" {
+		return doc, true
+	}
+	if !strings.HasPrefix(ptr, "/") {
+		return nil, false
+	}
+	cur := doc
+	for _, tok := range strings.Split(ptr[1:], "/") {
+		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		switch x := cur.(type) {
+		case map[string]any:
+			v, ok := x[tok]
+			if !ok {
+				return nil, false
+			}
+			cur = v
+		case []any:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(x) {
+				return nil, false
+			}
+			cur = x[i]
+		default:
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
+// fields maps every JSON pointer of doc to its JSON type.
+func fields(doc any) map[string]string {
+	out := map[string]string{}
+	var walk func(ptr string, v any)
+	walk = func(ptr string, v any) {
+		out[ptr] = jsonType(v)
+		switch x := v.(type) {
+		case map[string]any:
+			for k, c := range x {
+				walk(ptr+"/"+escapeToken(k), c)
+			}
+		case []any:
+			for i, c := range x {
+				walk(ptr+"/"+strconv.Itoa(i), c)
+			}
+		}
+	}
+	walk("", doc)
+	return out
+}
+
+// sortedKeys returns m's keys in order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

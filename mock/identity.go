@@ -1,0 +1,138 @@
+package mock
+
+import (
+	"encoding/json"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// params merges a request's parameters the way plex.tv reads them (wire
+// contract §1.1): X-Plex-* values come from headers, the query string or a
+// form body, names match case-insensitively, and a header wins over the
+// query, which wins over the body. The first of duplicate values counts.
+type params struct {
+	header http.Header
+	query  url.Values
+	form   url.Values
+	json   map[string]any
+}
+
+// readParams parses the query and, for form and JSON bodies, the body. A
+// body that is not a JSON object (clients send "" with a JSON content type)
+// is ignored, as plex.tv does; a form body that cannot be parsed is an error.
+func readParams(r *http.Request) (*params, error) {
+	p := &params{header: r.Header}
+	if r.URL.RawQuery != "" {
+		q, err := url.ParseQuery(r.URL.RawQuery)
+		if err != nil && len(q) == 0 {
+			return nil, errBadBody
+		}
+		p.query = q
+	}
+	if r.Body == nil || r.Body == http.NoBody || r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return p, nil
+	}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch ct {
+	case "application/x-www-form-urlencoded":
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return nil, bodyError(err)
+		}
+		f, err := url.ParseQuery(string(body))
+		if err != nil && len(f) == 0 {
+			return nil, errBadBody
+		}
+		p.form = f
+	case "application/json":
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return nil, bodyError(err)
+		}
+		var m map[string]any
+		if json.Unmarshal(body, &m) == nil {
+			p.json = m
+		}
+	}
+	return p, nil
+}
+
+func bodyError(err error) error {
+	var mbe *http.MaxBytesError
+	if asMaxBytes(err, &mbe) {
+		return errBodyTooLarge
+	}
+	return errBadBody
+}
+
+// get returns the merged value of name.
+func (p *params) get(name string) string {
+	if v := p.header.Get(name); v != "" {
+		return v
+	}
+	if v := lookupFold(p.query, name); v != "" {
+		return v
+	}
+	if v := lookupFold(p.form, name); v != "" {
+		return v
+	}
+	if p.json != nil {
+		for k, v := range p.json {
+			if strings.EqualFold(k, name) {
+				if s, ok := v.(string); ok {
+					return s
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// flag reads a boolean parameter such as strong: true, True, 1 (and a JSON
+// true) are true; anything else is false.
+func (p *params) flag(name string) bool {
+	if p.json != nil {
+		for k, v := range p.json {
+			if strings.EqualFold(k, name) {
+				if b, ok := v.(bool); ok {
+					return b
+				}
+			}
+		}
+	}
+	v := lookupFold(p.query, name)
+	if v == "" {
+		v = lookupFold(p.form, name)
+	}
+	if v == "" && p.json != nil {
+		v = p.get(name)
+	}
+	return strings.EqualFold(v, "true") || v == "1"
+}
+
+func lookupFold(v url.Values, name string) string {
+	if v == nil {
+		return ""
+	}
+	if vs := v[name]; len(vs) > 0 {
+		return vs[0]
+	}
+	for k, vs := range v {
+		if len(vs) > 0 && strings.EqualFold(k, name) {
+			return vs[0]
+		}
+	}
+	return ""
+}
+
+// The X-Plex-* names mockplex reads.
+const (
+	hClientID = "X-Plex-Client-Identifier"
+	hProduct  = "X-Plex-Product"
+	hToken    = "X-Plex-Token"
+	hDevice   = "X-Plex-Device"
+	hPlatform = "X-Plex-Platform"
+)

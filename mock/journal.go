@@ -1,0 +1,98 @@
+package mock
+
+import (
+	"strings"
+	"sync"
+	"time"
+)
+
+// Request is one entry of the request journal.
+type Request struct {
+	Seq              uint64        `json:"seq"`
+	Time             time.Time     `json:"time"` // on the mock's clock
+	Method           string        `json:"method"`
+	Path             string        `json:"path"`
+	Query            string        `json:"query,omitempty"`
+	Status           int           `json:"status"`
+	ClientIdentifier string        `json:"clientIdentifier,omitempty"`
+	Product          string        `json:"product,omitempty"`
+	Scenario         string        `json:"scenario,omitempty"`
+	Format           string        `json:"format,omitempty"`
+	PinID            int64         `json:"pinId,omitempty"`
+	Duration         time.Duration `json:"durationNs"`
+	Fault            string        `json:"fault,omitempty"`
+}
+
+// RequestFilter selects journal entries; zero fields match anything.
+type RequestFilter struct {
+	Method           string
+	PathPrefix       string
+	ClientIdentifier string
+	Scenario         string
+	Status           int
+	PinID            int64
+	Limit            int // the most recent Limit entries; 0 is all
+}
+
+func (f RequestFilter) match(r *Request) bool {
+	return (f.Method == "" || strings.EqualFold(f.Method, r.Method)) &&
+		(f.PathPrefix == "" || strings.HasPrefix(r.Path, f.PathPrefix)) &&
+		(f.ClientIdentifier == "" || f.ClientIdentifier == r.ClientIdentifier) &&
+		(f.Scenario == "" || f.Scenario == r.Scenario) &&
+		(f.Status == 0 || f.Status == r.Status) &&
+		(f.PinID == 0 || f.PinID == r.PinID)
+}
+
+// journal is a fixed-size ring of recent requests.
+type journal struct {
+	mu   sync.Mutex
+	ring []Request
+	next uint64 // sequence number of the next entry
+}
+
+func newJournal(size int) *journal {
+	return &journal{ring: make([]Request, max(size, 0))}
+}
+
+func (j *journal) add(r Request) {
+	if len(j.ring) == 0 {
+		return
+	}
+	j.mu.Lock()
+	j.next++
+	r.Seq = j.next
+	j.ring[(j.next-1)%uint64(len(j.ring))] = r
+	j.mu.Unlock()
+}
+
+// list returns matching entries, oldest first.
+func (j *journal) list(f RequestFilter) []Request {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	n := uint64(len(j.ring))
+	out := []Request{}
+	if n == 0 {
+		return out
+	}
+	start := uint64(0)
+	if j.next > n {
+		start = j.next - n
+	}
+	for seq := start; seq < j.next; seq++ {
+		r := &j.ring[seq%n]
+		if f.match(r) {
+			out = append(out, *r)
+		}
+	}
+	if f.Limit > 0 && len(out) > f.Limit {
+		out = out[len(out)-f.Limit:]
+	}
+	return out
+}
+
+func (j *journal) clear() {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	clear(j.ring)
+	j.next = 0
+}

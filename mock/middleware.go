@@ -1,0 +1,98 @@
+package mock
+
+import (
+	"bufio"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// recorder captures the status of a response and carries the journal entry
+// handlers annotate (scenario, pin, format).
+type recorder struct {
+	http.ResponseWriter
+	status int
+	entry  Request
+}
+
+func (r *recorder) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+	}
+	r.ResponseWriter.WriteHeader(status)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection (for faults).
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// Hijack supports the reset and empty faults.
+func (r *recorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	h, ok := r.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, fmt.Errorf("response writer %T cannot hijack", r.ResponseWriter)
+	}
+	r.status = -1 // no HTTP status was sent
+	return h.Hijack()
+}
+
+// observe wraps the router: it limits bodies, recovers from panics with
+// plex.tv's 500 envelope, journals API requests and logs one line each.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, s.cfg.maxBody)
+		}
+		rec := &recorder{ResponseWriter: w}
+		rec.entry = Request{Time: s.clock.Now(), Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery}
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.LogAttrs(r.Context(), slog.LevelError, "panic serving request",
+					slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("panic", v))
+				if rec.status == 0 {
+					writeError(rec, Negotiate(r.URL.Path, r.Header.Values("Accept"), s.cfg.legacyAccept), errInternal)
+				}
+			}
+			s.finish(rec, r, time.Since(start))
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
+
+func (s *Server) finish(rec *recorder, r *http.Request, took time.Duration) {
+	status := rec.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	e := &rec.entry
+	e.Status, e.Duration = status, took
+	path := r.URL.Path
+	internal := strings.HasPrefix(path, controlPrefix) || path == "/healthz" || path == "/readyz" || isPagePath(path)
+	if !internal {
+		s.journal.add(*e)
+	}
+	level := slog.LevelInfo
+	if internal {
+		level = slog.LevelDebug
+	}
+	if !s.log.Enabled(r.Context(), level) {
+		return
+	}
+	s.log.LogAttrs(r.Context(), level, "request",
+		slog.String("method", r.Method), slog.String("path", path), slog.Int("status", status),
+		slog.Duration("took", took), slog.String("client", e.ClientIdentifier),
+		slog.String("scenario", e.Scenario), slog.String("remote", r.RemoteAddr))
+}

@@ -1,0 +1,362 @@
+package scenarios
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+)
+
+//go:embed *.yaml
+var builtinFS embed.FS
+
+// Builtin returns the scenario files shipped with mockplex (NAME.yaml at the
+// root of the returned file system).
+func Builtin() fs.FS { return builtinFS }
+
+// reloadQuiet is how long the folder must stay quiet after an event before
+// Watch rereads it, so an editor's truncate-then-write or write-then-rename is
+// read once, whole.
+const reloadQuiet = 50 * time.Millisecond
+
+// Registry holds the scenarios a server can use: the builtins, overridden by
+// name by the files of an optional user folder. It is safe for concurrent use;
+// Get and Names never block on a reload.
+type Registry struct {
+	dir      string
+	logger   *slog.Logger
+	onReload func(file string, err error)
+	parser   *parser
+	builtins map[string]*Script
+
+	current atomic.Pointer[snapshot]
+
+	mu    sync.Mutex          // serialises reloads and guards files
+	files map[string]fileState // user folder: base name -> last content seen
+}
+
+// fileState is what the registry last read from one user file.
+type fileState struct {
+	data   []byte
+	script *Script // last good version; nil if the file never parsed
+}
+
+type snapshot struct {
+	byName map[string]*Script
+	names  []string
+}
+
+// Option configures a Registry.
+type Option func(*Registry)
+
+// WithLogger sets the logger for reload reports. The default discards.
+func WithLogger(l *slog.Logger) Option {
+	return func(r *Registry) {
+		if l != nil {
+			r.logger = l
+		}
+	}
+}
+
+// WithOnReload sets a function Watch calls after it rereads a user file:
+// err is nil when the new version (or the removal) took effect, and the
+// *Error otherwise, in which case the last good version stays in force. It is
+// called from Watch's goroutine, one call at a time.
+func WithOnReload(fn func(file string, err error)) Option {
+	return func(r *Registry) { r.onReload = fn }
+}
+
+// NewRegistry loads the builtin scenarios and, when dir is not empty, every
+// *.yaml and *.yml file in dir (not its subfolders; names starting with a dot
+// are skipped). A user file named NAME.yaml must declare name: NAME and
+// replaces the builtin of that name. Any bad file fails the whole
+// construction with an *Error, so a server never runs half-configured.
+func NewRegistry(dir string, opts ...Option) (*Registry, error) {
+	r := &Registry{
+		dir:    dir,
+		logger: slog.New(slog.DiscardHandler),
+		files:  map[string]fileState{},
+	}
+	for _, o := range opts {
+		o(r)
+	}
+	p, err := newParser()
+	if err != nil {
+		return nil, err
+	}
+	r.parser = p
+	r.builtins, err = r.loadBuiltins()
+	if err != nil {
+		return nil, err
+	}
+	if dir != "" {
+		entries, err := readFolder(dir)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range entries {
+			s, err := r.parseFile(e.path, e.data)
+			if err != nil {
+				return nil, err
+			}
+			if other, dup := r.findUser(s.Name); dup {
+				return nil, duplicateError(s, other)
+			}
+			r.files[e.base] = fileState{data: e.data, script: s}
+		}
+	}
+	r.publish()
+	return r, nil
+}
+
+func (r *Registry) loadBuiltins() (map[string]*Script, error) {
+	names, err := fs.Glob(builtinFS, "*.yaml")
+	if err != nil {
+		return nil, fmt.Errorf("scenarios: list builtins: %w", err)
+	}
+	out := make(map[string]*Script, len(names))
+	for _, n := range names {
+		data, err := builtinFS.ReadFile(n)
+		if err != nil {
+			return nil, fmt.Errorf("scenarios: read builtin %s: %w", n, err)
+		}
+		s, err := r.parseFile(path.Join("builtin", n), data)
+		if err != nil {
+			return nil, err
+		}
+		out[s.Name] = s
+	}
+	return out, nil
+}
+
+// parseFile parses one file and checks that its name matches the file name.
+func (r *Registry) parseFile(file string, data []byte) (*Script, error) {
+	s, err := r.parser.parse(file, data)
+	if err != nil {
+		return nil, err
+	}
+	base := filepath.Base(file)
+	want := strings.TrimSuffix(strings.TrimSuffix(base, ".yaml"), ".yml")
+	if s.Name != want {
+		return nil, &Error{File: file, Line: s.nameLine, Column: s.nameColumn,
+			Want: "name: " + want + " (a scenario file is named after its scenario)", Got: "name: " + s.Name}
+	}
+	return s, nil
+}
+
+func (r *Registry) findUser(name string) (*Script, bool) {
+	for _, st := range r.files {
+		if st.script != nil && st.script.Name == name {
+			return st.script, true
+		}
+	}
+	return nil, false
+}
+
+func duplicateError(s, other *Script) *Error {
+	return &Error{File: s.File, Line: s.nameLine, Column: s.nameColumn,
+		Want: "one file per scenario name", Got: strconv.Quote(s.Name) + " also in " + other.File}
+}
+
+// publish builds a snapshot from builtins and user files and makes it current.
+func (r *Registry) publish() {
+	byName := make(map[string]*Script, len(r.builtins)+len(r.files))
+	for n, s := range r.builtins {
+		byName[n] = s
+	}
+	for _, st := range r.files {
+		if st.script != nil {
+			byName[st.script.Name] = st.script
+		}
+	}
+	names := make([]string, 0, len(byName))
+	for n := range byName {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	r.current.Store(&snapshot{byName: byName, names: names})
+}
+
+// Get returns the scenario called name.
+func (r *Registry) Get(name string) (*Script, bool) {
+	s, ok := r.current.Load().byName[name]
+	return s, ok
+}
+
+// Names returns the names of all scenarios, sorted.
+func (r *Registry) Names() []string {
+	return slices.Clone(r.current.Load().names)
+}
+
+// Watch follows the user folder and applies every edit, creation and removal
+// of a scenario file atomically, until ctx is done; it then returns nil. A file
+// that fails to parse is reported (logged, and passed to the OnReload
+// function) and the last good version of it stays in force. Watch rereads the
+// folder as a whole after each quiet period, so editors that save through a
+// temporary file and a rename, and symlink swaps (Kubernetes ConfigMaps),
+// are seen like a plain write. Without a user folder Watch returns nil at once.
+//
+// Changes made between NewRegistry and the start of Watch are picked up too.
+func (r *Registry) Watch(ctx context.Context) error {
+	if r.dir == "" {
+		return nil
+	}
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		return fmt.Errorf("scenarios: watch %s: %w", r.dir, err)
+	}
+	defer w.Close()
+	if err := w.Add(r.dir); err != nil {
+		return fmt.Errorf("scenarios: watch %s: %w (does the folder exist?)", r.dir, err)
+	}
+	r.rescan() // catch up with anything that changed before the watch began
+
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case ev, ok := <-w.Events:
+			if !ok {
+				return nil
+			}
+			r.logger.LogAttrs(ctx, slog.LevelDebug, "scenario folder event", slog.String("file", ev.Name), slog.String("op", ev.Op.String()))
+			timer.Reset(reloadQuiet)
+		case err, ok := <-w.Errors:
+			if !ok {
+				return nil
+			}
+			r.logger.LogAttrs(ctx, slog.LevelWarn, "scenario folder watch error", slog.String("dir", r.dir), slog.Any("error", err))
+			timer.Reset(reloadQuiet) // events may have been lost: reread everything
+		case <-timer.C:
+			r.rescan()
+		}
+	}
+}
+
+// rescan rereads the user folder and applies what changed.
+func (r *Registry) rescan() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	entries, err := readFolder(r.dir)
+	if err != nil {
+		r.logger.Warn("scenario folder unreadable; keeping the scenarios in force", slog.String("dir", r.dir), slog.Any("error", err))
+		r.report(r.dir, err)
+		return
+	}
+	type result struct {
+		file string
+		err  error
+	}
+	var results []result
+	changed := false
+	present := make(map[string]bool, len(entries))
+	for _, e := range entries {
+		present[e.base] = true
+	}
+	// Removals first, so a rename from NAME.yml to NAME.yaml is not a duplicate.
+	for base, st := range r.files {
+		if present[base] {
+			continue
+		}
+		delete(r.files, base)
+		if st.script != nil {
+			changed = true
+		}
+		results = append(results, result{filepath.Join(r.dir, base), nil})
+	}
+	for _, e := range entries {
+		old, known := r.files[e.base]
+		if known && bytes.Equal(old.data, e.data) {
+			continue
+		}
+		s, err := r.parseFile(e.path, e.data)
+		if err == nil {
+			if other, dup := r.findUser(s.Name); dup && other.File != s.File {
+				err = duplicateError(s, other)
+			}
+		}
+		if err != nil {
+			r.files[e.base] = fileState{data: e.data, script: old.script}
+			results = append(results, result{e.path, err})
+			continue
+		}
+		r.files[e.base] = fileState{data: e.data, script: s}
+		changed = true
+		results = append(results, result{e.path, nil})
+	}
+	if changed {
+		r.publish()
+	}
+	slices.SortFunc(results, func(a, b result) int { return strings.Compare(a.file, b.file) })
+	for _, res := range results {
+		if res.err != nil {
+			r.logger.Error("scenario file rejected; the last good version stays in force", slog.String("file", res.file), slog.Any("error", res.err))
+		} else {
+			r.logger.Info("scenario file reloaded", slog.String("file", res.file))
+		}
+		r.report(res.file, res.err)
+	}
+}
+
+func (r *Registry) report(file string, err error) {
+	if r.onReload != nil {
+		r.onReload(file, err)
+	}
+}
+
+type folderEntry struct {
+	base, path string
+	data       []byte
+}
+
+// readFolder reads the scenario files directly in dir, sorted by name.
+func readFolder(dir string) ([]folderEntry, error) {
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("scenarios: read folder %s: %w (check --scenarios)", dir, err)
+	}
+	var out []folderEntry
+	for _, de := range des {
+		name := de.Name()
+		if strings.HasPrefix(name, ".") || !(strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")) {
+			continue
+		}
+		p := filepath.Join(dir, name)
+		info, err := os.Stat(p) // follows symlinks
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				continue // removed (or a dangling link) while we listed
+			}
+			return nil, fmt.Errorf("scenarios: %w", err)
+		}
+		if !info.Mode().IsRegular() {
+			continue
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			return nil, fmt.Errorf("scenarios: %w", err)
+		}
+		out = append(out, folderEntry{base: name, path: p, data: data})
+	}
+	return out, nil
+}

@@ -1,0 +1,172 @@
+package schema
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+)
+
+//go:embed generated/*.schema.json
+var generated embed.FS
+
+// Document returns profile p's committed JSON Schema document,
+// generated/pin.<p>.schema.json, as embedded in the binary.
+func Document(p Profile) ([]byte, error) {
+	if _, err := ParseProfile(string(p)); err != nil {
+		return nil, err
+	}
+	return generated.ReadFile(GeneratedDir + "/" + GeneratedFile(p))
+}
+
+// Option configures Compile.
+type Option func(*config)
+
+type config struct {
+	strict bool
+}
+
+// WithStrict(true) compiles a strict variant: every object schema gets
+// additionalProperties false, so an unknown key is a violation. Use it for
+// the mock's own output; leave it off (the default) for plex.tv, which may
+// add fields at any time.
+func WithStrict(strict bool) Option {
+	return func(c *config) { c.strict = strict }
+}
+
+// Schema is a compiled profile: the pin schema and the error envelope.
+// A Schema owns its compiler and is safe for concurrent use.
+type Schema struct {
+	profile  Profile
+	strict   bool
+	doc      any // the decoded document the validators were compiled from
+	pin      *jsonschema.Schema
+	envelope *jsonschema.Schema
+}
+
+// envelopeRef is where the error envelope lives in every generated document.
+const envelopeRef = "#/$defs/ErrorEnvelope"
+
+// Compile compiles profile p's committed document (see Document) with a
+// compiler of its own. Formats (date-time) are asserted, and nothing is
+// loaded over the network.
+func Compile(p Profile, opts ...Option) (*Schema, error) {
+	var cfg config
+	for _, o := range opts {
+		o(&cfg)
+	}
+	raw, err := Document(p)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := DecodeJSON(raw)
+	if err != nil {
+		return nil, fmt.Errorf("decode the %s schema (run go generate ./schema/...): %w", p, err)
+	}
+	root, ok := doc.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("the %s schema is not a JSON object: run go generate ./schema/...", p)
+	}
+	if cfg.strict {
+		makeStrict(root)
+	}
+	url, _ := root["$id"].(string)
+	if url == "" {
+		url = "file:///mockplex/" + GeneratedFile(p)
+	}
+	buf, err := json.Marshal(root)
+	if err != nil {
+		return nil, err
+	}
+	c := jsonschema.NewCompiler()
+	c.Draft = jsonschema.Draft2020
+	c.AssertFormat = true
+	c.LoadURL = func(s string) (io.ReadCloser, error) {
+		return nil, fmt.Errorf("refusing to load %s: the mockplex schemas are self-contained", s)
+	}
+	if err := c.AddResource(url, bytes.NewReader(buf)); err != nil {
+		return nil, fmt.Errorf("add the %s schema: %w", p, err)
+	}
+	pin, err := c.Compile(url)
+	if err != nil {
+		return nil, fmt.Errorf("compile the %s pin schema: %w", p, err)
+	}
+	env, err := c.Compile(url + envelopeRef)
+	if err != nil {
+		return nil, fmt.Errorf("compile the %s error envelope: %w", p, err)
+	}
+	return &Schema{profile: p, strict: cfg.strict, doc: root, pin: pin, envelope: env}, nil
+}
+
+// Profile reports which profile s was compiled from.
+func (s *Schema) Profile() Profile { return s.profile }
+
+// Strict reports whether s was compiled WithStrict(true).
+func (s *Schema) Strict() bool { return s.strict }
+
+// ValidatePin checks a decoded JSON pin (from DecodeJSON or PinFromXML).
+// It returns nil or a *ValidationError listing every violation.
+func (s *Schema) ValidatePin(v any) error {
+	return s.validate(s.pin, "pin", v)
+}
+
+// ValidateErrors checks a decoded error envelope (from DecodeJSON or
+// ErrorsFromXML), {"errors":[{"code":…,"message":…,"status":…}]}.
+// It returns nil or a *ValidationError listing every violation.
+func (s *Schema) ValidateErrors(v any) error {
+	return s.validate(s.envelope, "error envelope", v)
+}
+
+func (s *Schema) validate(sch *jsonschema.Schema, subject string, v any) error {
+	err := sch.Validate(v)
+	if err == nil {
+		return nil
+	}
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return fmt.Errorf("validate %s: %w (decode with schema.DecodeJSON)", subject, err)
+	}
+	return &ValidationError{
+		Profile:    s.profile,
+		Strict:     s.strict,
+		Subject:    subject,
+		Violations: violations(ve, s.doc, v),
+	}
+}
+
+// DecodeJSON decodes one JSON value with numbers kept as json.Number, so
+// that the schema can tell 1800 from 1800.5. Trailing data is an error.
+func DecodeJSON(data []byte) (any, error) {
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return nil, fmt.Errorf("decode JSON: %w", err)
+	}
+	if _, err := d.Token(); err != io.EOF {
+		return nil, fmt.Errorf("decode JSON: want one value, got more after offset %d", d.InputOffset())
+	}
+	return v, nil
+}
+
+// makeStrict sets additionalProperties false on every object schema that
+// lists properties.
+func makeStrict(v any) {
+	switch v := v.(type) {
+	case map[string]any:
+		if _, ok := v["properties"]; ok {
+			v["additionalProperties"] = false
+		}
+		for _, c := range v {
+			makeStrict(c)
+		}
+	case []any:
+		for _, c := range v {
+			makeStrict(c)
+		}
+	}
+}
