@@ -278,17 +278,17 @@ func (s *Server) applyState(id int64, d scenarios.Decision) {
 	now := s.clock.Now()
 	if d.Approve != nil {
 		acc, _ := s.accounts.find("")
-		if d.Approve.Account != "" && d.Approve.Account != "new" {
+		switch d.Approve.Account {
+		case "":
+		case "new":
+			acc = nil // claim creates it
+		default:
 			if named, ok := s.accounts.find(d.Approve.Account); ok {
 				acc = named
 			}
 		}
-		if d.Approve.Account == "new" {
-			acc = newAccount(s.faker, now)
-			s.accounts.add(acc)
-		}
 		if snap, ok := s.pins.get(id); ok && snap.token == "" && !snap.denied {
-			_, _ = s.claim(id, acc, d.Approve.NewRegistration || d.Approve.Account == "new")
+			_, _ = s.claim(id, acc, d.Approve.NewRegistration)
 		}
 	}
 	if !d.Deny && !d.Expire && d.ExpireIn == 0 && len(d.Set) == 0 {

@@ -1,7 +1,7 @@
 package mock
 
 import (
-	"errors"
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -334,7 +334,8 @@ func (s *Server) PinInfo(id int64) (PinInfo, error) {
 }
 
 // claim gives pin id the token of acc, after the pin's scenario has had its
-// say (it may refuse, pick a new account, or move expiry).
+// say (it may refuse, pick a new account, or move expiry). A nil acc means a
+// new account, created for the claim, with newRegistration true.
 func (s *Server) claim(id int64, acc *Account, newReg bool) (PinInfo, error) {
 	now := s.clock.Now()
 	snap, ok := s.pins.get(id)
@@ -351,14 +352,17 @@ func (s *Server) claim(id int64, acc *Account, newReg bool) (PinInfo, error) {
 		switch a.Account {
 		case "":
 		case "new":
-			acc = newAccount(s.faker, now)
-			s.accounts.add(acc)
-			newReg = true
+			acc = nil
 		default:
 			if named, ok := s.accounts.find(a.Account); ok {
 				acc = named
 			}
 		}
+	}
+	if acc == nil { // the user signs up while approving
+		acc = newAccount(s.faker, now)
+		s.accounts.add(acc)
+		newReg = true
 	}
 	var out PinInfo
 	err := s.pins.update(id, func(p *pin) error {
@@ -374,7 +378,7 @@ func (s *Server) claim(id int64, acc *Account, newReg bool) (PinInfo, error) {
 		}
 		p.token, p.accountID, p.newReg = acc.AuthToken, acc.ID, newReg
 		if d.ExpireIn > 0 {
-			p.expiresAt = now.Add(d.ExpireIn).Unix()
+			p.expiresAt = min(p.expiresAt, now.Add(d.ExpireIn).Unix())
 		}
 		if d.Expire {
 			p.expiresAt = now.Unix()
@@ -384,7 +388,7 @@ func (s *Server) claim(id int64, acc *Account, newReg bool) (PinInfo, error) {
 		return nil
 	})
 	if err == nil {
-		s.log.LogAttrs(nil, slog.LevelInfo, "pin claimed", slog.Int64("pin", id), slog.String("account", acc.Username))
+		s.log.LogAttrs(context.Background(), slog.LevelInfo, "pin claimed", slog.Int64("pin", id), slog.String("account", acc.Username))
 	}
 	return out, err
 }
@@ -489,5 +493,3 @@ func (s *Server) ClientScenarios() map[string]string { return s.clients.scenario
 func (s *Server) unknownScenario(name string) error {
 	return fmt.Errorf("%w %q; known scenarios: %s", ErrUnknownScenario, name, joinNames(s.scripts.names()))
 }
-
-var errNoListener = errors.New("server not started")
