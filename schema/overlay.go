@@ -90,16 +90,16 @@ func parseOverlay(file string, r io.Reader) (*overlay, error) {
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("overlay %s: %w", file, err)
+		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	var o overlay
 	if err := dec.Decode(&o); err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("overlay %s is empty: want root, changes and definitions", file)
+			return nil, fmt.Errorf("%s is empty: want root, changes and definitions", file)
 		}
-		return nil, fmt.Errorf("overlay %s: %w", file, err)
+		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	// Record each change's line for error messages.
 	if len(doc.Content) == 1 {
@@ -115,22 +115,22 @@ func parseOverlay(file string, r io.Reader) (*overlay, error) {
 		}
 	}
 	if o.Root == "" {
-		return nil, fmt.Errorf("overlay %s: want a root table name (root: GetPinResponseBody)", file)
+		return nil, fmt.Errorf("%s: want a root table name (root: GetPinResponseBody)", file)
 	}
 	for _, c := range o.Changes {
 		if strings.TrimSpace(c.At) == "" {
-			return nil, fmt.Errorf("overlay %s:%d: change without at: want \"Table\" or \"Table.Field\"", file, c.line)
+			return nil, fmt.Errorf("%s:%d: change without at: want \"Table\" or \"Table.Field\"", file, c.line)
 		}
 		if strings.TrimSpace(c.Why) == "" {
-			return nil, fmt.Errorf("overlay %s:%d: change at %s has no why: cite the wire contract (e.g. \"§5 #3, V [OMBI-5441]\")", file, c.line, c.At)
+			return nil, fmt.Errorf("%s:%d: change at %s has no why: cite the wire contract (e.g. \"§5 #3, V [OMBI-5441]\")", file, c.line, c.At)
 		}
 	}
 	for _, d := range o.Definitions {
 		if d.Name == "" || d.Schema.Kind != yaml.MappingNode {
-			return nil, fmt.Errorf("overlay %s: definition %q: want name and schema", file, d.Name)
+			return nil, fmt.Errorf("%s: definition %q: want name and schema", file, d.Name)
 		}
 		if strings.TrimSpace(d.Why) == "" {
-			return nil, fmt.Errorf("overlay %s: definition %s has no why: cite the wire contract", file, d.Name)
+			return nil, fmt.Errorf("%s: definition %s has no why: cite the wire contract", file, d.Name)
 		}
 	}
 	return &o, nil

@@ -147,8 +147,9 @@ func DecodeJSON(data []byte) (any, error) {
 	if err := d.Decode(&v); err != nil {
 		return nil, fmt.Errorf("decode JSON: %w", err)
 	}
+	end := d.InputOffset()
 	if _, err := d.Token(); err != io.EOF {
-		return nil, fmt.Errorf("decode JSON: want one value, got more after offset %d", d.InputOffset())
+		return nil, fmt.Errorf("decode JSON: want one value, got more after offset %d", end)
 	}
 	return v, nil
 }

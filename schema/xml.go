@@ -57,8 +57,8 @@ var xmlIntegerRe = regexp.MustCompile(`^-?(0|[1-9][0-9]*)$`)
 // elements become nested objects. Element text is an error: v2 XML carries
 // values in attributes (a legacy v1 <pin> with child elements is refused).
 //
-// Under the sdk profile no attribute matches a (PascalCase) property, so
-// every value stays a string.
+// Under the sdk profile the wire's camelCase attributes match none of the
+// table's PascalCase properties, so they stay strings.
 func (s *Schema) PinFromXML(data []byte) (map[string]any, error) {
 	root, err := parseXML(data)
 	if err != nil {
@@ -164,7 +164,11 @@ func parseXML(data []byte) (*xmlNode, error) {
 		case xml.CharData:
 			if len(stack) == 0 {
 				if t := strings.TrimSpace(string(t)); t != "" {
-					return nil, &XMLError{Line: line, Want: "only whitespace outside the root element", Got: fmt.Sprintf("%q", t)}
+					want := "only whitespace after the root element"
+					if root == nil {
+						want = "an XML document starting with an element"
+					}
+					return nil, &XMLError{Line: line, Want: want, Got: fmt.Sprintf("text %q", shorten(t))}
 				}
 				continue
 			}
@@ -252,8 +256,9 @@ func deref(s *jsonschema.Schema) *jsonschema.Schema {
 }
 
 func shorten(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
+	r := []rune(s)
+	if len(r) > 40 {
+		return string(r[:40]) + "…"
 	}
 	return s
 }
