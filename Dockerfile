@@ -46,6 +46,6 @@ ENV MOCKPLEX_ADDR=:8080 \
     MOCKPLEX_SCENARIOS=/scenarios \
     SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
 EXPOSE 8080
-HEALTHCHECK --interval=1s --timeout=2s --start-period=30s --retries=3 CMD ["/mockplex", "healthcheck"]
+HEALTHCHECK --interval=500ms --timeout=2s --start-period=30s --retries=3 CMD ["/mockplex", "healthcheck"]
 ENTRYPOINT ["/mockplex"]
 CMD ["serve"]

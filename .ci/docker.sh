@@ -18,7 +18,9 @@
 # reuse them.
 #
 # Environment: MOCKPLEX_IMAGE (default mockplex:local), GO_IMAGE (builder base;
-# default: build mockplex-go-base:local with .ci/go-base-image.sh).
+# default: build mockplex-go-base:local with .ci/go-base-image.sh),
+# MOCKPLEX_COMPOSE (the compose command; default `docker compose` when that
+# works, else `docker-compose`).
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -55,8 +57,11 @@ if ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev
 fi
 if [ ${#need[@]} -gt 0 ]; then
 	echo "    installing ${need[*]} from Debian"
-	apt-get update -qq
-	apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+	apt_log=${TMPDIR:-/tmp}/mockplex-apt.log
+	if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}"; } >"$apt_log" 2>&1; then
+		tail -n 30 "$apt_log" >&2
+		die "apt-get install ${need[*]} failed (log: $apt_log)"
+	fi
 	took "apt-get install"
 else
 	echo "    dockerd: $(command -v dockerd); docker: $(command -v docker)"
@@ -80,7 +85,9 @@ else
 	took "dockerd start"
 fi
 
-if docker compose version >/dev/null 2>&1; then
+if [ -n "${MOCKPLEX_COMPOSE:-}" ]; then
+	read -r -a compose <<<"$MOCKPLEX_COMPOSE"
+elif docker compose version >/dev/null 2>&1; then
 	compose=(docker compose)
 else
 	compose=(docker-compose)
@@ -103,6 +110,8 @@ DOCKER_BUILDKIT=0 docker build -q \
 	--build-arg GO_IMAGE="$GO_IMAGE" --build-arg VERSION="$version" \
 	-t "$image" "$repo" 2> >(grep -v -e DEPRECATED -e 'BuildKit is currently disabled' -e 'environment-variable' -e '^ *$' >&2)
 took "docker build"
+# Builder-stage leftovers of earlier builds (the legacy builder keeps them).
+docker image prune -f >/dev/null
 docker run --rm "$image" version
 
 step "image size"
@@ -143,7 +152,7 @@ done
 started=$(date -d "$(docker inspect --format '{{.State.StartedAt}}' "$cid")" +%s%3N)
 first_ok=$(docker inspect --format '{{range .State.Health.Log}}{{if eq .ExitCode 0}}{{.End.UnixMilli}} {{end}}{{end}}' "$cid" | cut -d' ' -f1)
 healthy_ms=$((first_ok - started))
-printf '    healthy %d.%03d s after container start (limit 2 s; docker health interval 1 s)\n' $((healthy_ms / 1000)) $((healthy_ms % 1000))
+printf '    healthy %d.%03d s after container start (limit 2 s; health interval 0.5 s)\n' $((healthy_ms / 1000)) $((healthy_ms % 1000))
 [ "$healthy_ms" -le "$max_healthy_ms" ] || die "healthy after $healthy_ms ms, over 2 s"
 curl -fsS "$base/readyz" >/dev/null || die "$base/readyz does not answer from the host"
 

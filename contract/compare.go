@@ -17,7 +17,8 @@ const (
 )
 
 // Diff is one way two reports differ for one check. A and B hold the value
-// seen in each report ("(absent)" when missing).
+// seen in each report ("(absent)" when missing). Exchange is meaningful for
+// the per-response kinds only (not DiffStatus or DiffExchanges).
 type Diff struct {
 	Check string `json:"check"`
 	// Exchange is the index of the response within the check.
@@ -30,9 +31,16 @@ type Diff struct {
 
 // String renders the diff on one line, naming the targets a and b.
 func (d Diff) String() string {
+	if d.Kind == DiffStatus || d.Kind == DiffExchanges {
+		return fmt.Sprintf("%s: %s: %s vs %s", d.Check, d.Kind, d.A, d.B)
+	}
 	loc := d.Kind
-	if d.Pointer != "" {
-		loc += " " + d.Pointer
+	if d.Kind == DiffField || d.Kind == DiffType {
+		p := d.Pointer
+		if p == "" {
+			p = "(document)"
+		}
+		loc += " " + p
 	}
 	return fmt.Sprintf("%s[%d]: %s: %s vs %s", d.Check, d.Exchange, loc, d.A, d.B)
 }

@@ -30,6 +30,7 @@ type reqSpec struct {
 	// own, "-" sends none, anything else is sent as is.
 	identity string
 	control  bool // a control API request: no X-Plex-* identity
+	bare     bool // neither identity nor control token (a browser preflight)
 }
 
 // response is what came back.
@@ -121,17 +122,21 @@ func (r *run) once(ctx context.Context, spec reqSpec) (*response, error) {
 	if err != nil {
 		return nil, fmt.Errorf("build request %s %s: %w", spec.method, u, err)
 	}
+	req.Header.Set("User-Agent", Product+"/"+r.cfg.version+" (+https://github.com/mockplex/mockplex)")
 	for k, vs := range spec.header {
 		for _, v := range vs {
 			req.Header.Add(k, v)
 		}
 	}
-	if spec.control {
+	switch {
+	case spec.bare:
+	case spec.control:
 		if r.cfg.controlToken != "" {
 			req.Header.Set("X-Mockplex-Token", r.cfg.controlToken)
 		}
-	} else {
+	default:
 		req.Header.Set("X-Plex-Product", Product)
+		req.Header.Set("X-Plex-Platform", "Go")
 		req.Header.Set("X-Plex-Version", r.cfg.version)
 		switch spec.identity {
 		case "":

@@ -35,7 +35,9 @@ type call struct {
 // headers.
 func (s *Server) api(h func(*call)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c := &call{s: s, w: w, r: r, now: s.clock.Now(), cors: true}
+		// The control API never gets CORS headers, not even on the 405
+		// answer this adapter renders for it.
+		c := &call{s: s, w: w, r: r, now: s.clock.Now(), cors: !strings.HasPrefix(r.URL.Path, controlPrefix)}
 		c.rec, _ = w.(*recorder)
 		c.format = Negotiate(r.URL.Path, r.Header.Values("Accept"), s.cfg.legacyAccept)
 		if c.rec != nil {
@@ -44,10 +46,18 @@ func (s *Server) api(h func(*call)) http.Handler {
 		h2 := w.Header()
 		h2.Set("Cache-Control", "max-age=0, private, must-revalidate")
 		h2.Set("Vary", "Origin")
-		if origin := r.Header.Get("Origin"); origin != "" {
+		if origin := r.Header.Get("Origin"); origin != "" && c.cors {
 			h2.Set("Access-Control-Allow-Origin", origin)
 			h2.Set("Access-Control-Allow-Credentials", "true")
 			h2.Set("Access-Control-Expose-Headers", "Location, Retry-After, X-Request-Id")
+		}
+		// A body announced larger than the limit is refused before reading:
+		// waiting for bytes a client will never send would hold the
+		// connection until the read timeout.
+		if r.ContentLength > s.cfg.maxBody {
+			c.p = &params{header: r.Header}
+			c.fail(errBodyTooLarge)
+			return
 		}
 		p, err := readParams(r)
 		if err != nil {
@@ -95,7 +105,7 @@ func (c *call) evaluate(ev scenarios.Event) scenarios.Decision {
 		return scenarios.Decision{}
 	}
 	if c.client != "" {
-		ev.ClientRequests, ev.SinceLastPoll = c.s.clients.touch(c.client, c.now, ev.Op == scenarios.OpPoll)
+		ev.ClientRequests, ev.ClientPolls, ev.SinceLastPoll = c.s.clients.touch(c.client, c.now, ev.Op == scenarios.OpPoll)
 	}
 	d := c.script.Evaluate(ev)
 	if d.CORS != nil && !*d.CORS {
@@ -115,6 +125,7 @@ func (c *call) answered(d scenarios.Decision) bool {
 		t := time.NewTimer(d.Delay)
 		select {
 		case <-t.C:
+			c.now = c.s.clock.Now()
 		case <-c.r.Context().Done():
 			t.Stop()
 			return true
@@ -166,7 +177,10 @@ func (c *call) fault(f scenarios.Fault) {
 	}
 	conn, buf, err := http.NewResponseController(c.w).Hijack()
 	if err != nil {
-		c.fail(errInternal)
+		// In-process (httptest.ResponseRecorder) or over HTTP/2 there is
+		// no connection to cut: the fault becomes a 500 that says so.
+		c.fail(apiError{http.StatusInternalServerError, http.StatusInternalServerError,
+			"mockplex: fault " + string(f) + " needs an HTTP/1.1 connection to cut; this response writer cannot be hijacked"})
 		return
 	}
 	defer conn.Close()
@@ -189,8 +203,13 @@ func writeEmptyResponse(buf *bufio.ReadWriter) {
 
 // fail writes plex.tv's error envelope.
 func (c *call) fail(e apiError) {
-	if e.Status == http.StatusUnauthorized {
+	switch {
+	case e.Status == http.StatusUnauthorized:
 		c.w.Header().Set("WWW-Authenticate", `X-Plex-Token realm="plex.tv"`)
+	case e.Code == codeTooManyPins:
+		// The pin cap frees up as pins expire and the sweeper runs; a
+		// client that honours Retry-After backs off instead of hammering.
+		c.w.Header().Set("Retry-After", strconv.Itoa(tooManyPinsRetryAfter))
 	}
 	writeError(c.w, c.format, e)
 }
@@ -216,7 +235,7 @@ func (s *Server) handleCreate(c *call) {
 	if c.script != nil {
 		name = c.script.Name
 	}
-	p, err := s.createPin(c.client, c.p.get(hProduct), c.p.flag("strong"), false, name, d.Set)
+	p, err := s.createPin(c.now, c.client, c.p.get(hProduct), c.p.flag("strong"), false, name, d.Set)
 	if err != nil {
 		c.fail(toAPIError(err))
 		return
@@ -248,6 +267,9 @@ func (s *Server) handlePoll(c *call) {
 // pollCommon runs a poll through the scenario and the store; send writes a
 // found pin (v2 or v1 shape).
 func (s *Server) pollCommon(c *call, id int64, send func(Pin)) {
+	if c.rec != nil {
+		c.rec.entry.PinID = id // journaled even when the poll fails, so ?pin= shows the 404s
+	}
 	ev := c.event(scenarios.OpPoll)
 	snap, found := s.pins.get(id)
 	owned := found && snap.clientID == c.client && s.live(&snap, c.now)
@@ -414,7 +436,7 @@ func (s *Server) handleV1Create(c *call) {
 	if c.answered(d) {
 		return
 	}
-	p, err := s.createPin(c.client, c.p.get(hProduct), false, true, scriptName(c.script), d.Set)
+	p, err := s.createPin(c.now, c.client, c.p.get(hProduct), false, true, scriptName(c.script), d.Set)
 	if err != nil {
 		c.fail(toAPIError(err))
 		return

@@ -27,6 +27,14 @@ func (s *Server) controlRoutes(r *mux.Router) {
 	})
 	handle := func(path string, h http.HandlerFunc, methods ...string) {
 		r.Handle(path, s.guard(h)).Methods(methods...)
+		// Any other method on the path gets the control API's 405. (A
+		// subrouter's MethodNotAllowedHandler is not reached: gorilla/mux
+		// falls through to its NotFoundHandler.)
+		allow := strings.Join(methods, ", ")
+		r.Handle(path, http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			w.Header().Set("Allow", allow)
+			writeControlError(w, http.StatusMethodNotAllowed, fmt.Errorf("%s %s: this control route takes %s", req.Method, req.URL.Path, allow))
+		}))
 	}
 	handle("/pins", s.ctlPins, http.MethodGet)
 	handle("/pins/{id}", s.ctlPin, http.MethodGet)
@@ -69,7 +77,10 @@ func (s *Server) controlAllowed(r *http.Request) bool {
 	}
 	got := r.Header.Get(TokenHeader)
 	if got == "" {
-		got, _ = strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		// The scheme name is case-insensitive (RFC 9110 §11.1).
+		if scheme, cred, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
+			got = strings.TrimSpace(cred)
+		}
 	}
 	if got == "" {
 		if c, err := r.Cookie("mockplex_token"); err == nil {
@@ -130,7 +141,7 @@ func (s *Server) ctlApprove(w http.ResponseWriter, r *http.Request) {
 	}
 	var body approveBody
 	if err := decodeOptionalJSON(r, &body); err != nil {
-		writeControlError(w, http.StatusBadRequest, err)
+		writeControlError(w, bodyStatus(err), err)
 		return
 	}
 	acc, found := s.accounts.find(body.Account)
@@ -160,7 +171,19 @@ func decodeOptionalJSON(r *http.Request, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return fmt.Errorf("body must be a JSON object like %s: %w", exampleFor(v), err)
 	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return fmt.Errorf("body must be one JSON object like %s, with nothing after it", exampleFor(v))
+	}
 	return nil
+}
+
+// bodyStatus is 413 for a body over the limit, else 400.
+func bodyStatus(err error) int {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusBadRequest
 }
 
 func exampleFor(v any) string {
@@ -265,7 +288,7 @@ func (s *Server) ctlClientScenario(w http.ResponseWriter, r *http.Request) {
 	}
 	var body scenarioBody
 	if err := decodeOptionalJSON(r, &body); err != nil {
-		writeControlError(w, http.StatusBadRequest, err)
+		writeControlError(w, bodyStatus(err), err)
 		return
 	}
 	if err := s.SetClientScenario(client, body.Scenario); err != nil {

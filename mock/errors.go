@@ -42,6 +42,10 @@ const (
 	codeTooManyPins     = 4029
 )
 
+// tooManyPinsRetryAfter is the Retry-After, in seconds, of the 503 that
+// answers a create while the live pin cap is reached.
+const tooManyPinsRetryAfter = 30
+
 var (
 	errMissingClientID = apiError{http.StatusBadRequest, codeMissingClientID, "X-Plex-Client-Identifier is missing"}
 	errUnauthorized    = apiError{http.StatusUnauthorized, codeUnauthorized, "User could not be authenticated"}

@@ -22,7 +22,7 @@ var countries = [...]country{
 	{"US", "NA", "United States", "America/New_York", false, false, `[0-9]{5}`, 40.7, -74.0, []string{"New York", "New Jersey", "Pennsylvania"}, []string{"Brooklyn", "Newark", "Philadelphia", "Jersey City"}},
 	{"US", "NA", "United States", "America/Los_Angeles", false, false, `[0-9]{5}`, 37.7, -122.4, []string{"California", "Oregon", "Washington"}, []string{"San Francisco", "Portland", "Seattle", "Oakland"}},
 	{"US", "NA", "United States", "America/Chicago", false, false, `[0-9]{5}`, 30.4, -97.8, []string{"Texas", "Illinois", "Minnesota"}, []string{"Austin", "Chicago", "Minneapolis", "Dallas"}},
-	{"CA", "NA", "Canada", "America/Toronto", false, false, `[A-Z][0-9][A-Z]`, 43.6, -79.4, []string{"Ontario", "Quebec"}, []string{"Toronto", "Ottawa", "Montreal"}},
+	{"CA", "NA", "Canada", "America/Toronto", false, false, `[A-Z][0-9][A-Z]`, 43.6, -79.4, []string{"Ontario", "Quebec"}, []string{"Toronto", "Montreal", "Ottawa"}},
 	{"NL", "EU", "The Netherlands", "Europe/Amsterdam", true, true, `[1-9][0-9]{3}`, 51.6, 4.7, []string{"North Brabant", "North Holland", "Utrecht"}, []string{"Breda", "Amsterdam", "Utrecht", "Eindhoven"}},
 	{"GB", "EU", "United Kingdom", "Europe/London", false, true, `(SW|NW|EC|WC)[1-9][A-Z]? [0-9][A-Z]{2}`, 51.5, -0.1, []string{"England", "Scotland", "Wales"}, []string{"London", "Edinburgh", "Cardiff"}},
 	{"DE", "EU", "Germany", "Europe/Berlin", true, true, `[0-9]{5}`, 52.5, 13.4, []string{"Berlin", "Bavaria", "Hesse"}, []string{"Berlin", "Munich", "Frankfurt am Main"}},

@@ -32,7 +32,7 @@ func readParams(r *http.Request) (*params, error) {
 		}
 		p.query = q
 	}
-	if r.Body == nil || r.Body == http.NoBody || r.Method == http.MethodGet || r.Method == http.MethodHead {
+	if r.Body == nil || r.Body == http.NoBody || r.Method == http.MethodHead { // GET bodies count: the forum's curl -X GET -d (wire contract §1.1)
 		return p, nil
 	}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -79,29 +79,39 @@ func (p *params) get(name string) string {
 	if v := lookupFold(p.form, name); v != "" {
 		return v
 	}
-	if p.json != nil {
-		for k, v := range p.json {
-			if strings.EqualFold(k, name) {
-				if s, ok := v.(string); ok {
-					return s
-				}
-			}
-		}
+	if v, ok := jsonFold(p.json, name).(string); ok {
+		return v
 	}
 	return ""
+}
+
+// jsonFold returns the JSON body's value for name, matched
+// case-insensitively. An exact match wins; among keys that differ only in
+// case, the smallest key wins, so the answer never depends on map order.
+func jsonFold(m map[string]any, name string) any {
+	if m == nil {
+		return nil
+	}
+	if v, ok := m[name]; ok {
+		return v
+	}
+	best, found := "", false
+	for k := range m {
+		if strings.EqualFold(k, name) && (!found || k < best) {
+			best, found = k, true
+		}
+	}
+	if !found {
+		return nil
+	}
+	return m[best]
 }
 
 // flag reads a boolean parameter such as strong: true, True, 1 (and a JSON
 // true) are true; anything else is false.
 func (p *params) flag(name string) bool {
-	if p.json != nil {
-		for k, v := range p.json {
-			if strings.EqualFold(k, name) {
-				if b, ok := v.(bool); ok {
-					return b
-				}
-			}
-		}
+	if b, ok := jsonFold(p.json, name).(bool); ok {
+		return b
 	}
 	v := lookupFold(p.query, name)
 	if v == "" {
@@ -120,12 +130,18 @@ func lookupFold(v url.Values, name string) string {
 	if vs := v[name]; len(vs) > 0 {
 		return vs[0]
 	}
+	// Among names that differ only in case, the smallest wins, so the
+	// answer never depends on map order.
+	best, found := "", false
 	for k, vs := range v {
-		if len(vs) > 0 && strings.EqualFold(k, name) {
-			return vs[0]
+		if len(vs) > 0 && vs[0] != "" && strings.EqualFold(k, name) && (!found || k < best) {
+			best, found = k, true
 		}
 	}
-	return ""
+	if !found {
+		return ""
+	}
+	return v[best][0]
 }
 
 // The X-Plex-* names mockplex reads.

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -45,20 +46,27 @@ func (r *recorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	return h.Hijack()
 }
 
+// recorderPool recycles recorders: every request needs one, and its journal
+// entry makes it a few hundred bytes. A recorder is reused only after its
+// request's handler has returned.
+var recorderPool = sync.Pool{New: func() any { return new(recorder) }}
+
 // observe wraps the router: it limits bodies, recovers from panics with
 // plex.tv's 500 envelope, journals API requests and logs one line each.
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		if r.Body != nil {
+		// A bodiless request (every GET) needs no limit.
+		if r.Body != nil && r.Body != http.NoBody {
 			r.Body = http.MaxBytesReader(w, r.Body, s.cfg.maxBody)
 		}
-		rec := &recorder{ResponseWriter: w}
+		rec := recorderPool.Get().(*recorder)
+		*rec = recorder{ResponseWriter: w}
 		rec.entry = Request{Time: s.clock.Now(), Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery}
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
-					panic(v)
+					panic(v) // rec is not reused: net/http may still hold it
 				}
 				s.log.LogAttrs(r.Context(), slog.LevelError, "panic serving request",
 					slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("panic", v))
@@ -67,6 +75,8 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				}
 			}
 			s.finish(rec, r, time.Since(start))
+			*rec = recorder{} // drop the references before pooling
+			recorderPool.Put(rec)
 		}()
 		next.ServeHTTP(rec, r)
 	})

@@ -1,7 +1,6 @@
 package mock
 
 import (
-	"io"
 	"log/slog"
 	"time"
 )
@@ -34,7 +33,7 @@ func defaultConfig() config {
 		maxBody:     DefaultMaxBodyBytes,
 		accounts:    3,
 		sweepEvery:  time.Second,
-		logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+		logger:      slog.New(slog.DiscardHandler),
 	}
 }
 

@@ -1,11 +1,680 @@
 package mock
 
-import "github.com/gorilla/mux"
+import (
+	"bytes"
+	"crypto/subtle"
+	"embed"
+	"encoding/json"
+	"errors"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+)
+
+// web holds the pages' templates, stylesheet and script: embedded, so the
+// binary serves them offline, with no CDN and no build step.
+//
+//go:embed web
+var web embed.FS
+
+// The pages (issue 6): stand-ins for app.plex.tv/auth and plex.tv/link, and a
+// dashboard at /. They obey the control API's guard (off: 404; token: the
+// same token, which ?token= turns into a cookie), refuse cross-origin form
+// posts, and are not journaled.
+const (
+	tokenCookie = "mockplex_token"
+	tokenQuery  = "token"
+	// journalRows is how many recent requests the dashboard shows.
+	journalRows = 20
+)
+
+// contextKey matches the auth app's context[device][…] parameters.
+var contextKey = regexp.MustCompile(`^context\[device\]\[([A-Za-z0-9_]+)\]$`)
+
+// deviceLabels names the context[device][…] keys clients send (wire
+// contract §1.10), in the order the auth page lists them. product is the
+// page's title, not a row.
+func deviceLabels() [9][2]string {
+	return [...][2]string{
+		{"deviceName", "Device name"},
+		{"device", "Device"},
+		{"model", "Model"},
+		{"platform", "Platform"},
+		{"platformVersion", "Platform version"},
+		{"version", "App version"},
+		{"screenResolution", "Screen"},
+		{"layout", "Layout"},
+		{"environment", "Environment"},
+	}
+}
+
+// pages serves the HTML pages of one server.
+type pages struct {
+	s      *Server
+	tmpl   map[string]*template.Template
+	static http.Handler
+	cop    *http.CrossOriginProtection
+}
 
 // pageRoutes registers the approval pages and the dashboard.
-func (s *Server) pageRoutes(r *mux.Router) {}
+func (s *Server) pageRoutes(r *mux.Router) {
+	p := newPages(s)
+	page := func(path string, h http.HandlerFunc, methods ...string) {
+		r.Handle(path, p.guard(h)).Methods(methods...)
+	}
+	page("/", p.dashboard, http.MethodGet, http.MethodHead)
+	page("/dashboard/live", p.dashboardLive, http.MethodGet, http.MethodHead)
+	page("/dashboard/pins/{id}/{action:approve|deny|expire}", p.dashboardPin, http.MethodPost)
+	page("/dashboard/clock/{action:advance|freeze|resume}", p.dashboardClock, http.MethodPost)
+	page("/auth", p.auth, http.MethodGet, http.MethodHead)
+	page("/auth/pin", p.authPin, http.MethodGet, http.MethodHead)
+	page("/auth/approve", p.authApprove, http.MethodPost)
+	page("/auth/deny", p.authDeny, http.MethodPost)
+	page("/link", p.link, http.MethodGet, http.MethodHead)
+	page("/link/", p.link, http.MethodGet, http.MethodHead) // plex.tv's QR says /link/?pin=
+	page("/link", p.linkPost, http.MethodPost)
+	r.PathPrefix("/static/").Handler(p.static).Methods(http.MethodGet, http.MethodHead)
+}
 
 // isPagePath reports whether path belongs to the pages (not journaled).
 func isPagePath(path string) bool {
-	return path == "/" || path == "/auth" || path == "/link" || len(path) > 8 && path[:8] == "/static/"
+	switch path {
+	case "/", "/auth", "/link", "/link/":
+		return true
+	}
+	for _, prefix := range [...]string{"/auth/", "/link/", "/dashboard/", "/static/"} {
+		if strings.HasPrefix(path, prefix) {
+			return true
+		}
+	}
+	return false
 }
+
+func newPages(s *Server) *pages {
+	funcs := template.FuncMap{"timeLeft": timeLeft, "clockTime": clockTime}
+	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(web, "web/layout.html"))
+	p := &pages{s: s, tmpl: map[string]*template.Template{}, cop: http.NewCrossOriginProtection()}
+	for _, name := range [...]string{"auth", "link", "dashboard", "message"} {
+		p.tmpl[name] = template.Must(template.Must(base.Clone()).ParseFS(web, "web/"+name+".html"))
+	}
+	static, err := fs.Sub(web, "web/static")
+	if err != nil {
+		panic("mock: embedded pages: " + err.Error()) // web is compiled in; cannot happen
+	}
+	files := http.StripPrefix("/static", http.FileServerFS(static))
+	p.static = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/") { // no directory listings
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-cache")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		files.ServeHTTP(w, r)
+	})
+	if u, err := url.Parse(s.cfg.publicURL); err == nil && u.Scheme != "" && u.Host != "" {
+		_ = p.cop.AddTrustedOrigin(u.Scheme + "://" + u.Host)
+	}
+	p.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p.problem(w, r, http.StatusForbidden, problem{
+			Title:   "Cross-site request refused.",
+			Message: "This form was sent from another site. Open mockplex's own page and submit the form there.",
+		})
+	}))
+	return p
+}
+
+// guard applies the control API's rules to a page: 404 when the control API
+// is off, the control token when one is set, and cross-origin protection
+// for forms. A GET with the right ?token= sets the token cookie and
+// redirects to the same page without it (the browser keeps the fragment).
+func (p *pages) guard(h http.Handler) http.Handler {
+	h = p.cop.Handler(h)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		securityHeaders(w.Header())
+		if !p.s.cfg.control {
+			p.problem(w, r, http.StatusNotFound, problem{
+				Title:   "The mockplex pages are off.",
+				Message: "They follow the control API, which this server runs without. Start mockplex with --control on (MOCKPLEX_CONTROL=on) to use them.",
+			})
+			return
+		}
+		if p.s.controlAllowed(r) {
+			h.ServeHTTP(w, r)
+			return
+		}
+		want := p.s.cfg.controlToken
+		if got := r.URL.Query().Get(tokenQuery); got != "" && (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
+			subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1 {
+			http.SetCookie(w, &http.Cookie{
+				Name: tokenCookie, Value: want, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+				Secure: r.TLS != nil,
+			})
+			u := *r.URL
+			q := u.Query()
+			q.Del(tokenQuery)
+			u.RawQuery = q.Encode()
+			http.Redirect(w, r, u.RequestURI(), http.StatusSeeOther)
+			return
+		}
+		w.Header().Set("WWW-Authenticate", `Bearer realm="mockplex"`)
+		p.problem(w, r, http.StatusUnauthorized, problem{
+			Title: "This mockplex is guarded by a control token.",
+			Message: "Open this page once with ?token=TOKEN added to its address (the token is in mockplex's log at start, " +
+				"or is the --control-token you gave); a cookie then keeps you signed in.",
+		})
+	})
+}
+
+func securityHeaders(h http.Header) {
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+}
+
+// problem is a message the pages show instead of a form: what went wrong
+// and what to do, with an optional link.
+type problem struct {
+	Title    string `json:"title"`
+	Message  string `json:"message"`
+	Link     string `json:"link,omitempty"`
+	LinkText string `json:"linkText,omitempty"`
+}
+
+// flash is the status line at the top of a page (an aria-live region).
+type flash struct {
+	OK   bool
+	Text string
+}
+
+// view is what every page template gets; Body is the page's own data.
+type view struct {
+	Title string
+	Nav   string
+	Flash *flash
+	Body  any
+}
+
+// render executes a page template into a buffer first, so a template error
+// never leaves half a page.
+func (p *pages) render(w http.ResponseWriter, status int, name, tmpl string, data any) {
+	var buf bytes.Buffer
+	if err := p.tmpl[name].ExecuteTemplate(&buf, tmpl, data); err != nil {
+		p.s.log.Error("render page", "page", name, "err", err)
+		http.Error(w, "mockplex: page template failed: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// problem answers with a message page, or JSON when the request asks for it
+// (the auth page's script).
+func (p *pages) problem(w http.ResponseWriter, r *http.Request, status int, pr problem) {
+	if wantsJSON(r) {
+		writeControl(w, status, map[string]problem{"problem": pr})
+		return
+	}
+	p.render(w, status, "message", "layout", view{Title: pr.Title, Flash: &flash{Text: pr.Title}, Body: messageView{Problem: &pr}})
+}
+
+func wantsJSON(r *http.Request) bool {
+	return r.URL.Path == "/auth/pin" || strings.Contains(r.Header.Get("Accept"), "application/json")
+}
+
+// messageView is the body of message.html: a problem, or a done message.
+type messageView struct {
+	Problem *problem
+	Done    *problem
+}
+
+// field is one labelled value of the auth page's device list.
+type field struct {
+	Key, Label, Value string
+}
+
+// authView is the body of auth.html.
+type authView struct {
+	FromQuery  bool // parameters came in the query string, so the page is complete
+	Ready      bool // the approve form can be shown
+	Code       string
+	ClientID   string
+	ForwardURL string
+	Product    string
+	Device     []field
+	Pin        *PinInfo
+	Problem    *problem
+	Accounts   []Account
+	LabelsJSON string
+}
+
+func (p *pages) auth(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	labels, _ := json.Marshal(deviceLabels())
+	v := authView{
+		FromQuery: q.Has("code") || q.Has("clientID"), Code: q.Get("code"), ClientID: q.Get("clientID"),
+		ForwardURL: q.Get("forwardUrl"), Product: q.Get("context[device][product]"),
+		Device: deviceFields(q), Accounts: p.s.Accounts(), LabelsJSON: string(labels),
+	}
+	status := http.StatusOK
+	if v.FromQuery {
+		info, pr, st := p.lookupAuth(v.Code, v.ClientID)
+		switch {
+		case pr != nil:
+			v.Problem, status = pr, st
+		default:
+			v.Pin = &info
+			if v.Product == "" {
+				v.Product = info.Product
+			}
+			v.Problem = stateProblem(info)
+			v.Ready = v.Problem == nil
+		}
+	}
+	title := "Sign in"
+	if v.Product != "" {
+		title = "Sign in to " + v.Product
+	}
+	p.render(w, status, "auth", "layout", view{Title: title, Nav: "auth", Body: v})
+}
+
+// deviceFields lists the context[device][…] parameters, known keys first.
+func deviceFields(q url.Values) []field {
+	var out []field
+	seen := map[string]bool{"product": true}
+	for _, kl := range deviceLabels() {
+		if v := q.Get("context[device][" + kl[0] + "]"); v != "" {
+			out = append(out, field{Key: kl[0], Label: kl[1], Value: v})
+		}
+		seen[kl[0]] = true
+	}
+	var extra []field
+	for k, vs := range q {
+		m := contextKey.FindStringSubmatch(k)
+		if m == nil || seen[m[1]] || len(vs) == 0 || vs[0] == "" {
+			continue
+		}
+		extra = append(extra, field{Key: m[1], Label: m[1], Value: vs[0]})
+	}
+	sort.Slice(extra, func(i, j int) bool { return extra[i].Key < extra[j].Key })
+	return append(out, extra...)
+}
+
+// lookupAuth finds the strong pin an auth URL names, or says why it cannot.
+func (p *pages) lookupAuth(code, clientID string) (PinInfo, *problem, int) {
+	code = strings.TrimSpace(code)
+	switch {
+	case code == "":
+		return PinInfo{}, &problem{
+			Title:   "No pin code in this address.",
+			Message: "The app must open /auth#?clientID=CLIENT&code=CODE with the code of a pin it created with POST /api/v2/pins?strong=true.",
+		}, http.StatusBadRequest
+	case len(code) == 4:
+		return PinInfo{}, &problem{
+			Title:    "This is a 4-character link code.",
+			Message:  "Link codes are entered at /link, not at the auth page (plex.tv's auth app fails them too). Create the pin with strong=true to use this page.",
+			Link:     "/link?pin=" + url.QueryEscape(strings.ToUpper(code)),
+			LinkText: "Enter " + strings.ToUpper(code) + " at /link",
+		}, http.StatusBadRequest
+	}
+	info, err := p.s.PinByCode(code)
+	if err != nil || info.State == Expired {
+		return PinInfo{}, &problem{
+			Title:   "Code not found or expired.",
+			Message: "No live pin has the code " + strconv.Quote(code) + ". Pins expire (strong ones after 30 minutes); ask the app to start signing in again.",
+		}, http.StatusNotFound
+	}
+	if clientID != "" && clientID != info.ClientIdentifier {
+		return PinInfo{}, &problem{
+			Title: "This code belongs to another client.",
+			Message: "The pin was created by client " + strconv.Quote(info.ClientIdentifier) + " but the page was opened with clientID=" +
+				strconv.Quote(clientID) + ". plex.tv answers such polls with 404; open the auth URL with the client identifier that created the pin.",
+		}, http.StatusNotFound
+	}
+	return info, nil, http.StatusOK
+}
+
+// stateProblem explains why a found pin cannot be approved, or is nil.
+func stateProblem(info PinInfo) *problem {
+	switch info.State {
+	case Claimed:
+		who := ""
+		if info.Account != "" {
+			who = " by " + info.Account
+		}
+		return &problem{Title: "Already signed in.", Message: "This sign-in request was approved" + who + "; you may close this window."}
+	case Denied:
+		return &problem{Title: "This sign-in was denied.", Message: "Ask the app to start signing in again."}
+	case Expired:
+		return &problem{Title: "Code not found or expired.", Message: "Ask the app to start signing in again."}
+	}
+	return nil
+}
+
+// authPinJSON is GET /auth/pin's body, which the auth page's script reads.
+type authPinJSON struct {
+	Code             string   `json:"code"`
+	ClientIdentifier string   `json:"clientIdentifier"`
+	Product          string   `json:"product"`
+	Kind             Kind     `json:"kind"`
+	State            State    `json:"state"`
+	ExpiresIn        int64    `json:"expiresIn"`
+	Account          string   `json:"account,omitempty"`
+	Problem          *problem `json:"problem"`
+}
+
+func (p *pages) authPin(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	info, pr, status := p.lookupAuth(q.Get("code"), q.Get("clientID"))
+	if pr != nil {
+		writeControl(w, status, map[string]problem{"problem": *pr})
+		return
+	}
+	writeControl(w, http.StatusOK, authPinJSON{
+		Code: info.Code, ClientIdentifier: info.ClientIdentifier, Product: info.Product, Kind: info.Kind,
+		State: info.State, ExpiresIn: info.ExpiresIn, Account: info.Account, Problem: stateProblem(info),
+	})
+}
+
+// authForm reads the auth page's form and finds its pin.
+func (p *pages) authForm(w http.ResponseWriter, r *http.Request) (PinInfo, bool) {
+	if err := r.ParseForm(); err != nil {
+		p.problem(w, r, http.StatusBadRequest, problem{Title: "Unreadable form.", Message: "Submit the form on the auth page again: " + err.Error()})
+		return PinInfo{}, false
+	}
+	info, pr, status := p.lookupAuth(r.PostForm.Get("code"), r.PostForm.Get("clientID"))
+	if pr != nil {
+		p.problem(w, r, status, *pr)
+		return PinInfo{}, false
+	}
+	return info, true
+}
+
+func (p *pages) authApprove(w http.ResponseWriter, r *http.Request) {
+	info, ok := p.authForm(w, r)
+	if !ok {
+		return
+	}
+	claimed, err := p.s.Approve(info.ID, r.PostForm.Get("account"))
+	if err != nil {
+		p.claimProblem(w, r, err)
+		return
+	}
+	forward := r.PostForm.Get("forwardUrl")
+	if forward != "" && isWebURL(forward) {
+		http.Redirect(w, r, forward, http.StatusSeeOther)
+		return
+	}
+	msg := claimed.Product + " is signed in as " + claimed.Account + ". You may close this window."
+	if forward != "" {
+		msg += " (forwardUrl " + strconv.Quote(forward) + " was not followed: only http and https addresses are.)"
+	}
+	p.render(w, http.StatusOK, "message", "layout", view{
+		Title: "Signed in", Nav: "auth", Flash: &flash{OK: true, Text: "Sign-in complete."},
+		Body: messageView{Done: &problem{Title: "Sign-in complete.", Message: msg}},
+	})
+}
+
+func (p *pages) authDeny(w http.ResponseWriter, r *http.Request) {
+	info, ok := p.authForm(w, r)
+	if !ok {
+		return
+	}
+	if _, err := p.s.Deny(info.ID); err != nil {
+		p.claimProblem(w, r, err)
+		return
+	}
+	done := &problem{
+		Title:   "Sign-in denied.",
+		Message: info.Product + " was not signed in; its pin keeps a null authToken until it expires. You may close this window.",
+	}
+	if f := r.PostForm.Get("forwardUrl"); isWebURL(f) {
+		done.Link, done.LinkText = f, "Return to "+info.Product
+	}
+	p.render(w, http.StatusOK, "message", "layout", view{
+		Title: "Sign-in denied", Nav: "auth", Flash: &flash{Text: "Sign-in denied."}, Body: messageView{Done: done},
+	})
+}
+
+// claimProblem explains a failed Approve, ApproveCode or Deny.
+func (p *pages) claimProblem(w http.ResponseWriter, r *http.Request, err error) {
+	pr := problem{Title: "Could not complete the request.", Message: err.Error()}
+	status := ctlStatus(err)
+	switch {
+	case errors.Is(err, ErrPinNotFound):
+		pr = problem{Title: "Code not found or expired.", Message: "Ask the app to start signing in again."}
+	case errors.Is(err, ErrPinDenied):
+		pr = problem{Title: "This sign-in was denied.", Message: "A denied pin cannot be approved; ask the app to start again."}
+	case errors.Is(err, ErrPinClaimed):
+		pr = problem{Title: "Already signed in.", Message: "This pin was approved already; you may close this window."}
+	case errors.Is(err, ErrAccountNotFound):
+		pr = problem{Title: "No such account.", Message: err.Error() + "; pick one of the listed accounts."}
+	}
+	p.problem(w, r, status, pr)
+}
+
+// isWebURL reports whether s is an absolute http or https URL, the only
+// forwardUrl the auth page follows.
+func isWebURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// linkView is the body of link.html.
+type linkView struct {
+	Code     string
+	Problem  *problem
+	Accounts []Account
+	Selected string
+}
+
+func (p *pages) link(w http.ResponseWriter, r *http.Request) {
+	code := strings.ToUpper(strings.TrimSpace(r.URL.Query().Get("pin")))
+	p.render(w, http.StatusOK, "link", "layout", view{
+		Title: "Link a device", Nav: "link", Body: linkView{Code: code, Accounts: p.s.Accounts()},
+	})
+}
+
+func (p *pages) linkPost(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
+	code := strings.ToUpper(strings.TrimSpace(r.PostForm.Get("code")))
+	account := r.PostForm.Get("account")
+	v := linkView{Code: code, Accounts: p.s.Accounts(), Selected: account}
+	fail := func(status int, pr problem) {
+		v.Problem = &pr
+		p.render(w, status, "link", "layout", view{Title: "Link a device", Nav: "link", Flash: &flash{Text: pr.Title}, Body: v})
+	}
+	switch {
+	case code == "":
+		fail(http.StatusBadRequest, problem{Title: "Enter a code.", Message: "Type the 4-character code the device shows."})
+		return
+	case len(code) == 25:
+		fail(http.StatusBadRequest, problem{
+			Title:   "That is a strong pin's code.",
+			Message: "25-character codes are approved at the auth page the app opens (/auth#?clientID=…&code=…), not here.",
+		})
+		return
+	case len(code) != 4:
+		fail(http.StatusBadRequest, problem{Title: "Codes have 4 characters.", Message: "Type the 4 letters and digits the device shows, for example 7RQZ."})
+		return
+	}
+	info, err := p.s.PinByCode(code)
+	if err == nil && info.Kind != Link {
+		err = ErrPinNotFound
+	}
+	if err == nil {
+		info, err = p.s.ApproveCode(code, account)
+	}
+	if err != nil {
+		pr := problem{Title: "Code " + code + " not found or expired.", Message: "Check the code on the device; link codes expire after 15 minutes."}
+		switch {
+		case errors.Is(err, ErrPinDenied):
+			pr = problem{Title: "Code " + code + " was denied.", Message: "Ask the device for a new code."}
+		case errors.Is(err, ErrPinClaimed):
+			pr = problem{Title: "Code " + code + " is already linked.", Message: "The device is signed in already."}
+		case errors.Is(err, ErrAccountNotFound):
+			pr = problem{Title: "No such account.", Message: err.Error() + "; pick one of the listed accounts."}
+		}
+		fail(ctlStatus(err), pr)
+		return
+	}
+	text := "Linked " + code + ": " + info.Product + " is signed in as " + info.Account + "."
+	v.Code = ""
+	p.render(w, http.StatusOK, "link", "layout", view{
+		Title: "Device linked", Nav: "link", Flash: &flash{OK: true, Text: text}, Body: v,
+	})
+}
+
+// dashboardView is the body of dashboard.html.
+type dashboardView struct {
+	Pins      []PinInfo
+	Accounts  []Account
+	Clock     ClockState
+	Requests  []Request
+	Scenarios []string
+	Default   string
+	Clients   map[string]string
+	Public    string
+}
+
+func (p *pages) dashboardData() dashboardView {
+	reqs := p.s.Requests(RequestFilter{Limit: journalRows})
+	slices.Reverse(reqs)
+	return dashboardView{
+		Pins: p.s.Pins(), Accounts: p.s.Accounts(), Clock: p.s.clockState(), Requests: reqs,
+		Scenarios: p.s.Scenarios(), Default: p.s.cfg.scenario, Clients: p.s.ClientScenarios(), Public: p.s.cfg.publicURL,
+	}
+}
+
+func (p *pages) dashboard(w http.ResponseWriter, r *http.Request) {
+	p.render(w, http.StatusOK, "dashboard", "layout", view{
+		Title: "Dashboard", Nav: "dashboard", Flash: dashboardFlash(r.URL.Query()), Body: p.dashboardData(),
+	})
+}
+
+// dashboardLive is the part of the dashboard its script refreshes.
+func (p *pages) dashboardLive(w http.ResponseWriter, r *http.Request) {
+	p.render(w, http.StatusOK, "dashboard", "live", view{Body: p.dashboardData()})
+}
+
+// dashboardFlash turns the outcome a dashboard form redirected with into a
+// message. Only fixed outcomes are shown, so a link cannot put text of its
+// own on the page.
+func dashboardFlash(q url.Values) *flash {
+	pin := q.Get("pin")
+	if _, err := strconv.ParseInt(pin, 10, 64); err != nil {
+		pin = ""
+	}
+	var text string
+	ok := true
+	switch q.Get("done") {
+	case "":
+		return nil
+	case "approve":
+		text = "Approved pin " + pin + "."
+	case "deny":
+		text = "Denied pin " + pin + "."
+	case "expire":
+		text = "Expired pin " + pin + "."
+	case "advance":
+		text = "Clock advanced."
+	case "freeze":
+		text = "Clock frozen."
+	case "resume":
+		text = "Clock resumed."
+	case "notfound":
+		text, ok = "Pin "+pin+" not found or expired.", false
+	case "denied":
+		text, ok = "Pin "+pin+" was denied; it cannot be approved.", false
+	case "claimed":
+		text, ok = "Pin "+pin+" is already claimed.", false
+	case "account":
+		text, ok = "No such account; pick one from the list.", false
+	case "duration":
+		text, ok = "Advance by a Go duration such as 30m, 90s or 1h30m.", false
+	default:
+		text, ok = "Could not complete the request.", false
+	}
+	return &flash{OK: ok, Text: text}
+}
+
+func (p *pages) dashboardPin(w http.ResponseWriter, r *http.Request) {
+	vars := mux.Vars(r)
+	id, ok := parsePinID(vars["id"])
+	if !ok {
+		http.Redirect(w, r, "/?done=notfound", http.StatusSeeOther)
+		return
+	}
+	var err error
+	switch action := vars["action"]; action {
+	case "approve":
+		_, err = p.s.Approve(id, r.PostFormValue("account"))
+	case "deny":
+		_, err = p.s.Deny(id)
+	case "expire":
+		_, err = p.s.Expire(id)
+	}
+	done := vars["action"]
+	switch {
+	case err == nil:
+	case errors.Is(err, ErrPinNotFound):
+		done = "notfound"
+	case errors.Is(err, ErrPinDenied):
+		done = "denied"
+	case errors.Is(err, ErrPinClaimed):
+		done = "claimed"
+	case errors.Is(err, ErrAccountNotFound):
+		done = "account"
+	default:
+		done = "error"
+	}
+	http.Redirect(w, r, "/?done="+done+"&pin="+formatInt(id), http.StatusSeeOther)
+}
+
+func (p *pages) dashboardClock(w http.ResponseWriter, r *http.Request) {
+	done := mux.Vars(r)["action"]
+	switch done {
+	case "advance":
+		d, err := time.ParseDuration(strings.TrimSpace(r.PostFormValue("by")))
+		if err != nil {
+			done = "duration"
+			break
+		}
+		p.s.clock.Advance(d)
+	case "freeze":
+		p.s.clock.Freeze()
+	case "resume":
+		p.s.clock.Resume()
+	}
+	http.Redirect(w, r, "/?done="+done, http.StatusSeeOther)
+}
+
+// timeLeft renders seconds as m:ss, or "expired".
+func timeLeft(sec int64) string {
+	if sec <= 0 {
+		return "expired"
+	}
+	return strconv.FormatInt(sec/60, 10) + ":" + twoDigits(sec%60)
+}
+
+func twoDigits(n int64) string {
+	if n < 10 {
+		return "0" + strconv.FormatInt(n, 10)
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+// clockTime renders a time of the mock's clock for the dashboard.
+func clockTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") }

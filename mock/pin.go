@@ -105,36 +105,11 @@ type Pin struct {
 	NewRegistration  *bool     `json:"newRegistration" xml:"newRegistration,attr,omitempty"`
 }
 
-// xmlPin is Pin with plex.tv's 0/1 XML booleans and attribute order.
-type xmlPin struct {
-	XMLName          xml.Name     `xml:"pin"`
-	ID               int64        `xml:"id,attr"`
-	Code             string       `xml:"code,attr"`
-	Product          string       `xml:"product,attr"`
-	Trusted          xmlBool      `xml:"trusted,attr"`
-	QR               string       `xml:"qr,attr"`
-	ClientIdentifier string       `xml:"clientIdentifier,attr"`
-	ExpiresIn        int64        `xml:"expiresIn,attr"`
-	CreatedAt        string       `xml:"createdAt,attr"`
-	ExpiresAt        string       `xml:"expiresAt,attr"`
-	AuthToken        *string      `xml:"authToken,attr,omitempty"`
-	NewRegistration  *xmlBool     `xml:"newRegistration,attr,omitempty"`
-	Location         *xmlLocation `xml:"location"`
-}
-
-type xmlLocation struct {
-	Code                       string  `xml:"code,attr"`
-	EuropeanUnionMember        xmlBool `xml:"european_union_member,attr"`
-	ContinentCode              string  `xml:"continent_code,attr"`
-	Country                    string  `xml:"country,attr"`
-	City                       string  `xml:"city,attr"`
-	TimeZone                   string  `xml:"time_zone,attr"`
-	PostalCode                 string  `xml:"postal_code,attr"`
-	InPrivacyRestrictedCountry xmlBool `xml:"in_privacy_restricted_country,attr"`
-	InPrivacyRestrictedRegion  xmlBool `xml:"in_privacy_restricted_region,attr"`
-	Subdivisions               string  `xml:"subdivisions,attr"`
-	Coordinates                string  `xml:"coordinates,attr"`
-}
+// xmlPin is a Pin to be written in plex.tv's XML form: attributes in wire
+// order, 0/1 booleans, null fields omitted, location as a child element.
+// write encodes it with appendPinXML; it holds only a pointer, so passing
+// it as an interface value costs no allocation.
+type xmlPin struct{ *Pin }
 
 // xmlBool encodes as plex.tv's XML booleans, 0 and 1.
 type xmlBool bool
@@ -147,27 +122,7 @@ func (b xmlBool) MarshalXMLAttr(name xml.Name) (xml.Attr, error) {
 	return xml.Attr{Name: name, Value: v}, nil
 }
 
-func (p *Pin) xml() *xmlPin {
-	x := &xmlPin{
-		ID: p.ID, Code: p.Code, Product: p.Product, Trusted: xmlBool(p.Trusted), QR: p.QR,
-		ClientIdentifier: p.ClientIdentifier, ExpiresIn: p.ExpiresIn, CreatedAt: p.CreatedAt,
-		ExpiresAt: p.ExpiresAt, AuthToken: p.AuthToken,
-	}
-	if p.NewRegistration != nil {
-		b := xmlBool(*p.NewRegistration)
-		x.NewRegistration = &b
-	}
-	if l := p.Location; l != nil {
-		x.Location = &xmlLocation{
-			Code: l.Code, EuropeanUnionMember: xmlBool(l.EuropeanUnionMember), ContinentCode: l.ContinentCode,
-			Country: l.Country, City: l.City, TimeZone: l.TimeZone, PostalCode: l.PostalCode,
-			InPrivacyRestrictedCountry: xmlBool(l.InPrivacyRestrictedCountry),
-			InPrivacyRestrictedRegion:  xmlBool(l.InPrivacyRestrictedRegion),
-			Subdivisions:               l.Subdivisions, Coordinates: l.Coordinates,
-		}
-	}
-	return x
-}
+func (p *Pin) xml() xmlPin { return xmlPin{p} }
 
 // v1Pin is the legacy Rails to_xml form of /pins.xml (wire contract §2.4,
 // examples F and G): child elements, kebab-case names, type and nil

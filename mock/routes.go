@@ -37,6 +37,9 @@ func (s *Server) routes() http.Handler {
 	r.Handle("/api/v2/ping.json", ping).Methods(http.MethodGet)
 	r.Handle("/pins.xml", s.api(s.handleV1Create)).Methods(http.MethodPost)
 	r.Handle("/pins/{id}.xml", s.api(s.handleV1Poll)).Methods(http.MethodGet)
+	// The Location header of POST /pins.xml, which Plex's Roku client polls
+	// as given (wire contract §1.6).
+	r.Handle("/pins/{id}", s.api(s.handleV1Poll)).Methods(http.MethodGet)
 
 	r.HandleFunc("/healthz", s.handleHealthz).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/readyz", s.handleReadyz).Methods(http.MethodGet, http.MethodHead)

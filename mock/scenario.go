@@ -71,6 +71,7 @@ type clients struct {
 type clientState struct {
 	scenario string
 	requests int
+	polls    int
 	lastPoll time.Time
 	lastSeen time.Time
 }
@@ -112,9 +113,10 @@ func (c *clients) scenarios() map[string]string {
 	return out
 }
 
-// touch counts a request by id and returns the count and, for a poll, the
-// time since the client's previous poll.
-func (c *clients) touch(id string, now time.Time, poll bool) (requests int, sinceLastPoll time.Duration) {
+// touch counts a request by id and returns the client's request and poll
+// counts (this one included) and, for a poll, the time since its previous
+// poll.
+func (c *clients) touch(id string, now time.Time, poll bool) (requests, polls int, sinceLastPoll time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	st, ok := c.m[id]
@@ -125,12 +127,13 @@ func (c *clients) touch(id string, now time.Time, poll bool) (requests int, sinc
 	st.requests++
 	st.lastSeen = now
 	if poll {
+		st.polls++
 		if !st.lastPoll.IsZero() {
 			sinceLastPoll = max(now.Sub(st.lastPoll), time.Nanosecond)
 		}
 		st.lastPoll = now
 	}
-	return st.requests, sinceLastPoll
+	return st.requests, st.polls, sinceLastPoll
 }
 
 // sweep forgets clients idle since before cutoff that have no assigned

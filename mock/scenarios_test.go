@@ -510,3 +510,24 @@ func TestParallelClientsOnOneServer(t *testing.T) {
 		}
 	}
 }
+
+// TestApproveByAnotherAccount: approving a claimed pin again is a no-op for
+// the same account and a conflict for another.
+func TestApproveByAnotherAccount(t *testing.T) {
+	t.Parallel()
+	srv := newScenarioServer(t)
+	p, err := srv.CreatePin("twice", "Twice", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	accs := srv.Accounts()
+	if _, err := srv.Approve(p.ID, accs[0].Username); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Approve(p.ID, accs[0].Username); err != nil {
+		t.Errorf("second Approve by the same account = %v, want nil", err)
+	}
+	if _, err := srv.Approve(p.ID, accs[1].Username); !errors.Is(err, mock.ErrPinClaimed) {
+		t.Errorf("Approve by another account = %v, want ErrPinClaimed", err)
+	}
+}

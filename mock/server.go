@@ -2,6 +2,7 @@ package mock
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -226,14 +227,17 @@ func (s *Server) linkURL(code string) string {
 // CreatePin creates a pin for clientID as POST /api/v2/pins would. product
 // may be empty (a fake app name is used).
 func (s *Server) CreatePin(clientID, product string, strong bool) (Pin, error) {
-	p, err := s.createPin(clientID, product, strong, false, "", nil)
+	now := s.clock.Now()
+	p, err := s.createPin(now, clientID, product, strong, false, "", nil)
 	if err != nil {
 		return Pin{}, err
 	}
-	return s.wire(&p, s.clock.Now()), nil
+	return s.wire(&p, now), nil
 }
 
-func (s *Server) createPin(clientID, product string, strong, legacy bool, scenario string, set map[string]any) (pin, error) {
+// createPin stores a new pin created at now; callers render it at the same
+// instant, so expiresIn is exactly the lifetime.
+func (s *Server) createPin(at time.Time, clientID, product string, strong, legacy bool, scenario string, set map[string]any) (pin, error) {
 	if clientID == "" {
 		return pin{}, ErrMissingClientID
 	}
@@ -243,7 +247,7 @@ func (s *Server) createPin(clientID, product string, strong, legacy bool, scenar
 	if product == "" {
 		product = s.faker.AppName()
 	}
-	now := s.clock.Now().Unix()
+	now := at.Unix()
 	life := LinkLifetime
 	if strong {
 		life = StrongLifetime
@@ -374,6 +378,10 @@ func (s *Server) claim(id int64, acc *Account, newReg bool) (PinInfo, error) {
 		case Denied:
 			return ErrPinDenied
 		case Claimed:
+			if p.token == acc.AuthToken {
+				out = s.info(p, now) // approving twice with one account is a no-op
+				return errAlreadyClaimed
+			}
 			return ErrPinClaimed
 		}
 		p.token, p.accountID, p.newReg = acc.AuthToken, acc.ID, newReg
@@ -387,11 +395,17 @@ func (s *Server) claim(id int64, acc *Account, newReg bool) (PinInfo, error) {
 		out = s.info(p, now)
 		return nil
 	})
+	if err == errAlreadyClaimed {
+		return out, nil
+	}
 	if err == nil {
 		s.log.LogAttrs(context.Background(), slog.LevelInfo, "pin claimed", slog.Int64("pin", id), slog.String("account", acc.Username))
 	}
 	return out, err
 }
+
+// errAlreadyClaimed ends a claim that the same account already made.
+var errAlreadyClaimed = errors.New("already claimed by this account")
 
 // Deny marks pin id as denied by the user: its token stays null until it
 // expires, and approvals are refused.

@@ -19,6 +19,10 @@ type stateFile struct {
 	Accounts []Account         `json:"accounts"`
 	Pins     []statePin        `json:"pins"`
 	Clients  map[string]string `json:"clientScenarios,omitempty"`
+	// Locations is the server's location pool: pins store an index into
+	// it, and a restarted server (another seed) would draw a different
+	// pool, moving every restored pin to another city.
+	Locations []Location `json:"locations,omitempty"`
 }
 
 type statePin struct {
@@ -43,7 +47,10 @@ type statePin struct {
 // SaveState writes the server's pins, accounts and per-client scenarios as
 // JSON.
 func (s *Server) SaveState(w io.Writer) error {
-	st := stateFile{Version: stateVersion, SavedAt: s.clock.Now(), Accounts: s.accounts.all(), Clients: s.clients.scenarios()}
+	st := stateFile{
+		Version: stateVersion, SavedAt: s.clock.Now(), Accounts: s.accounts.all(), Clients: s.clients.scenarios(),
+		Locations: s.locations,
+	}
 	for _, p := range s.pins.all() {
 		st.Pins = append(st.Pins, statePin{
 			ID: p.id, Code: p.code, Product: p.product, ClientID: p.clientID, Scenario: p.scenario,
@@ -58,7 +65,8 @@ func (s *Server) SaveState(w io.Writer) error {
 }
 
 // LoadState replaces the server's accounts and adds the pins saved by
-// SaveState. Pins that have expired since are dropped.
+// SaveState. Pins that have expired since are dropped. Call it before the
+// server takes requests: it replaces the location pool in place.
 func (s *Server) LoadState(r io.Reader) error {
 	var st stateFile
 	dec := json.NewDecoder(r)
@@ -69,12 +77,28 @@ func (s *Server) LoadState(r io.Reader) error {
 		return fmt.Errorf("state version %d, want %d", st.Version, stateVersion)
 	}
 	if len(st.Accounts) > 0 {
-		a := &accounts{byToken: make(map[string]*Account)}
+		// Swap the contents, not the pointer: handlers may be reading
+		// s.accounts concurrently.
+		list := make([]*Account, 0, len(st.Accounts))
+		byToken := make(map[string]*Account, len(st.Accounts))
+		hasDefault := false
+		for i := range st.Accounts {
+			hasDefault = hasDefault || st.Accounts[i].Default
+		}
 		for i := range st.Accounts {
 			acc := st.Accounts[i]
-			a.add(&acc)
+			acc.Default = acc.Default || !hasDefault && i == 0 // approvals need a default account
+			list = append(list, &acc)
+			if acc.AuthToken != "" {
+				byToken[acc.AuthToken] = &acc
+			}
 		}
-		s.accounts = a
+		s.accounts.mu.Lock()
+		s.accounts.list, s.accounts.byToken = list, byToken
+		s.accounts.mu.Unlock()
+	}
+	if len(st.Locations) == len(s.locations) {
+		copy(s.locations, st.Locations)
 	}
 	now := s.clock.Now().Unix()
 	for _, sp := range st.Pins {

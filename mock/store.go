@@ -8,11 +8,15 @@ import (
 const storeShards = 64
 
 // store holds live pins, sharded by id so concurrent clients rarely contend,
-// with an index from code to id for the link and auth pages.
+// with an index from code to id for the link and auth pages. Pins are kept
+// by value in the shard maps rather than as a million small objects of
+// their own, which keeps the garbage collector's marking of a large store
+// cheap.
 type store struct {
 	shards  [storeShards]shard
 	codesMu sync.RWMutex
 	codes   map[string]int64 // code as issued -> id
+	peak    int              // most codes the map has held since it was made
 	max     int
 	mu      sync.Mutex // guards count against max
 	count   int
@@ -20,13 +24,14 @@ type store struct {
 
 type shard struct {
 	mu   sync.RWMutex
-	pins map[int64]*pin
+	pins map[int64]pin
+	peak int // most pins the map has held since it was made
 }
 
 func newStore(max int) *store {
 	s := &store{max: max, codes: make(map[string]int64)}
 	for i := range s.shards {
-		s.shards[i].pins = make(map[int64]*pin)
+		s.shards[i].pins = make(map[int64]pin)
 	}
 	return s
 }
@@ -52,7 +57,8 @@ func (s *store) release(n int) {
 	s.mu.Unlock()
 }
 
-// insert adds p unless its id or code is taken; the caller has reserved room.
+// insert adds a copy of p unless its id or code is taken; the caller has
+// reserved room.
 func (s *store) insert(p *pin) bool {
 	s.codesMu.Lock()
 	defer s.codesMu.Unlock()
@@ -65,12 +71,15 @@ func (s *store) insert(p *pin) bool {
 	if _, taken := sh.pins[p.id]; taken {
 		return false
 	}
-	sh.pins[p.id] = p
+	sh.pins[p.id] = *p
+	sh.peak = max(sh.peak, len(sh.pins))
 	s.codes[p.code] = p.id
+	s.peak = max(s.peak, len(s.codes))
 	return true
 }
 
-// update runs fn on the pin with id under its shard's lock.
+// update runs fn on the pin with id under its shard's lock and stores what
+// fn left in it (whatever fn returns). fn must not keep p.
 func (s *store) update(id int64, fn func(p *pin) error) error {
 	sh := s.shard(id)
 	sh.mu.Lock()
@@ -79,7 +88,9 @@ func (s *store) update(id int64, fn func(p *pin) error) error {
 	if !ok {
 		return ErrPinNotFound
 	}
-	return fn(p)
+	err := fn(&p)
+	sh.pins[id] = p
+	return err
 }
 
 // view runs fn on a copy of the pin with id under a read lock.
@@ -88,10 +99,7 @@ func (s *store) get(id int64) (pin, bool) {
 	sh.mu.RLock()
 	defer sh.mu.RUnlock()
 	p, ok := sh.pins[id]
-	if !ok {
-		return pin{}, false
-	}
-	return *p, true
+	return p, ok
 }
 
 // byCode finds a pin id by its code, case-insensitively: link codes are
@@ -107,38 +115,79 @@ func (s *store) byCode(code string) (int64, bool) {
 	return 0, false
 }
 
-func (s *store) forgetCode(code string, id int64) {
-	s.codesMu.Lock()
-	if s.codes[code] == id {
-		delete(s.codes, code)
-	}
-	s.codesMu.Unlock()
-}
+// sweepBatch bounds how many pins one hold of a shard lock removes, so a
+// poll that lands on a shard being swept waits for at most one batch.
+const sweepBatch = 1024
 
-// sweep deletes pins that expired at or before now (unix seconds), one shard
-// at a time so no lock is held long. It returns how many it removed.
+// sweep deletes pins that expired at or before now (unix seconds), a batch
+// at a time per shard, so no lock is held long: polls of live pins go on
+// while a million expired ones are removed. Maps that shrank to a quarter
+// of their peak are rebuilt, since Go maps never give memory back. It
+// returns how many pins it removed.
 func (s *store) sweep(now int64) int {
 	removed := 0
+	type key struct {
+		id   int64
+		code string
+	}
+	gone := make([]key, 0, sweepBatch)
 	for i := range s.shards {
 		sh := &s.shards[i]
-		var gone []*pin
-		sh.mu.Lock()
-		for id, p := range sh.pins {
-			if p.expiresAt <= now {
-				delete(sh.pins, id)
-				gone = append(gone, p)
+		for {
+			gone = gone[:0]
+			sh.mu.Lock()
+			for id, p := range sh.pins {
+				if p.expiresAt <= now {
+					delete(sh.pins, id)
+					gone = append(gone, key{id, p.code})
+					if len(gone) == sweepBatch {
+						break
+					}
+				}
+			}
+			if len(gone) < sweepBatch {
+				sh.pins, sh.peak = shrink(sh.pins, sh.peak)
+			}
+			sh.mu.Unlock()
+			if len(gone) > 0 {
+				s.codesMu.Lock()
+				for _, p := range gone {
+					if s.codes[p.code] == p.id {
+						delete(s.codes, p.code)
+					}
+				}
+				s.codesMu.Unlock()
+				s.release(len(gone))
+				removed += len(gone)
+			}
+			if len(gone) < sweepBatch {
+				break
 			}
 		}
-		sh.mu.Unlock()
-		for _, p := range gone {
-			s.forgetCode(p.code, p.id)
-		}
-		removed += len(gone)
 	}
 	if removed > 0 {
-		s.release(removed)
+		s.codesMu.Lock()
+		s.codes, s.peak = shrink(s.codes, s.peak)
+		s.codesMu.Unlock()
 	}
 	return removed
+}
+
+// shrinkMin is the map size below which shrinking is not worth a copy.
+const shrinkMin = 64
+
+// shrink copies m into a map of its own size when it holds under a quarter
+// of its peak, so the buckets of swept pins are freed. It returns the map
+// to keep and its new peak.
+func shrink[K comparable, V any](m map[K]V, peak int) (map[K]V, int) {
+	if peak < shrinkMin || len(m) >= peak/4 {
+		return m, peak
+	}
+	out := make(map[K]V, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out, len(out)
 }
 
 // all returns copies of every stored pin.
@@ -148,7 +197,7 @@ func (s *store) all() []pin {
 		sh := &s.shards[i]
 		sh.mu.RLock()
 		for _, p := range sh.pins {
-			out = append(out, *p)
+			out = append(out, p)
 		}
 		sh.mu.RUnlock()
 	}
@@ -160,11 +209,11 @@ func (s *store) reset() {
 	for i := range s.shards {
 		sh := &s.shards[i]
 		sh.mu.Lock()
-		sh.pins = make(map[int64]*pin)
+		sh.pins, sh.peak = make(map[int64]pin), 0
 		sh.mu.Unlock()
 	}
 	s.codesMu.Lock()
-	s.codes = make(map[string]int64)
+	s.codes, s.peak = make(map[string]int64), 0
 	s.codesMu.Unlock()
 	s.mu.Lock()
 	s.count = 0

@@ -259,8 +259,22 @@ func (p *parser) schemaError(file string, root *yaml.Node, ve *jsonschema.Valida
 		}
 	}
 	walk(ve)
+	// A missing key is reported only when nothing inside the same mapping is
+	// wrong: an unknown key next to a missing one is usually its misspelling.
+	superseded := func(req *jsonschema.ValidationError) bool {
+		for _, o := range leaves {
+			if o != req && !strings.HasSuffix(o.KeywordLocation, "/required") &&
+				(o.InstanceLocation == req.InstanceLocation || strings.HasPrefix(o.InstanceLocation, req.InstanceLocation+"/")) {
+				return true
+			}
+		}
+		return false
+	}
 	var best *Error
 	for _, l := range leaves {
+		if strings.HasSuffix(l.KeywordLocation, "/required") && superseded(l) {
+			continue
+		}
 		e := p.describeFailure(file, root, l)
 		if best == nil || e.Line < best.Line || (e.Line == best.Line && (e.Column < best.Column ||
 			(e.Column == best.Column && e.Want+e.Got < best.Want+best.Got))) {
@@ -705,15 +719,18 @@ func (c *compiler) polls(v *yaml.Node, r *rule) *Error {
 func (c *compiler) integer(v *yaml.Node) (int64, *Error) {
 	var n int64
 	if err := v.Decode(&n); err != nil {
-		return 0, c.errAt(v, "an integer", describeNode(v))
+		return 0, c.errAt(v, "an integer that fits in 64 bits", describeNode(v))
 	}
 	return n, nil
 }
 
 // duration parses a Go duration; positive requires > 0, otherwise >= 0.
 func (c *compiler) duration(v *yaml.Node, positive bool) (time.Duration, *Error) {
+	if v.Kind != yaml.ScalarNode {
+		return 0, c.errAt(v, "a duration such as 200ms, 30s or 1m30s", describeNode(v))
+	}
 	d, err := time.ParseDuration(v.Value)
-	if err != nil || v.Kind != yaml.ScalarNode {
+	if err != nil {
 		return 0, c.errAt(v, "a duration such as 200ms, 30s or 1m30s", describeNode(v))
 	}
 	switch {

@@ -45,7 +45,7 @@ type Registry struct {
 
 	current atomic.Pointer[snapshot]
 
-	mu    sync.Mutex          // serialises reloads and guards files
+	mu    sync.Mutex           // serialises reloads and guards files
 	files map[string]fileState // user folder: base name -> last content seen
 }
 
@@ -72,10 +72,12 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-// WithOnReload sets a function Watch calls after it rereads a user file:
-// err is nil when the new version (or the removal) took effect, and the
-// *Error otherwise, in which case the last good version stays in force. It is
-// called from Watch's goroutine, one call at a time.
+// WithOnReload sets a function Watch calls after it rereads a changed user
+// file: err is nil when the new version (or the removal) took effect, and an
+// *Error otherwise, in which case the last good version stays in force. When
+// the folder itself cannot be read, file is the folder and err a plain error.
+// Unchanged files are not reported. fn runs on Watch's goroutine, one call at
+// a time; it must not block for long.
 func WithOnReload(fn func(file string, err error)) Option {
 	return func(r *Registry) { r.onReload = fn }
 }

@@ -124,13 +124,13 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (co
 	e.str(&c.PublicURL, "public-url", "", "base URL the qr field and auth URLs point at (e.g. http://localhost:8080)")
 	e.bool(&c.LegacyAccept, "legacy-accept", false, "pre-2026 Accept rule: the first listed type wins")
 	e.str(&c.StateFile, "state-file", "", "save pins and accounts here on shutdown and restore them on start")
-	e.int(&c.MaxPins, "max-pins", mock.DefaultMaxPins, "live pin limit; creating more answers 503")
-	e.int(&c.JournalSize, "journal-size", mock.DefaultJournalSize, "requests kept in the journal")
+	e.int(&c.MaxPins, "max-pins", mock.DefaultMaxPins, "live pin limit; creating more answers 503 with Retry-After (0: no limit)")
+	e.int(&c.JournalSize, "journal-size", mock.DefaultJournalSize, "requests kept in the journal (0: keep none)")
 	e.int64(&c.MaxBodyBytes, "max-body-bytes", mock.DefaultMaxBodyBytes, "request body limit")
 	e.int(&c.MaxHeaderBytes, "max-header-bytes", 64<<10, "request header limit")
-	e.duration(&c.ReadTimeout, "read-timeout", 10*time.Second, "time to read a request, headers and body")
-	e.duration(&c.WriteTimeout, "write-timeout", 60*time.Second, "time to write a response (slow scenarios count)")
-	e.duration(&c.IdleTimeout, "idle-timeout", 120*time.Second, "keep-alive idle timeout")
+	e.duration(&c.ReadTimeout, "read-timeout", 10*time.Second, "time to read a request, headers and body (0: no limit)")
+	e.duration(&c.WriteTimeout, "write-timeout", 60*time.Second, "time to write a response, slow scenarios included (0: no limit)")
+	e.duration(&c.IdleTimeout, "idle-timeout", 120*time.Second, "keep-alive idle timeout (0: the read timeout)")
 	e.duration(&c.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "time in-flight requests get on SIGTERM")
 	e.duration(&c.ExpiryGrace, "expiry-grace", 0, "keep expired pins readable this long past expiresAt")
 	e.int(&c.Accounts, "accounts", 3, "fake accounts to create")
@@ -151,7 +151,41 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (co
 	default:
 		return c, usageErrorf("--control must be on, off or auto, got %q", c.Control)
 	}
-	return c, nil
+	return c, checkLimits(c)
+}
+
+// checkLimits refuses limits that would disable a protection by accident:
+// a negative count or duration, or a body or header limit of zero.
+func checkLimits(c config) error {
+	var errs []error
+	for _, n := range []struct {
+		name string
+		v    int64
+		min  int64
+	}{
+		{"--max-pins", int64(c.MaxPins), 0}, {"--journal-size", int64(c.JournalSize), 0},
+		{"--max-body-bytes", c.MaxBodyBytes, 1}, {"--max-header-bytes", int64(c.MaxHeaderBytes), 1},
+		{"--accounts", int64(c.Accounts), 1},
+	} {
+		if n.v < n.min {
+			errs = append(errs, fmt.Errorf("%s must be at least %d, got %d", n.name, n.min, n.v))
+		}
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{
+		{"--read-timeout", c.ReadTimeout}, {"--write-timeout", c.WriteTimeout}, {"--idle-timeout", c.IdleTimeout},
+		{"--shutdown-timeout", c.ShutdownTimeout}, {"--expiry-grace", c.ExpiryGrace},
+	} {
+		if d.v < 0 {
+			errs = append(errs, fmt.Errorf("%s must not be negative, got %s", d.name, d.v))
+		}
+	}
+	if len(errs) > 0 {
+		return &exitError{code: 2, err: errors.Join(errs...)}
+	}
+	return nil
 }
 
 func newLogger(format, level string, w io.Writer) (*slog.Logger, error) {
@@ -201,9 +235,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer ln.Close()
 
-	control, token := c.Control != "off", c.ControlToken
-	if c.Control == "auto" && token == "" && !isLoopback(c.Addr) {
-		token = randomToken()
+	control, token, generated := controlAccess(c.Control, c.ControlToken, c.Addr)
+	if generated {
 		logger.Warn("control API and pages guarded by a generated token, since mockplex listens beyond loopback; pass --control on to open them or --control-token to choose one",
 			"token", token, "header", mock.TokenHeader)
 	}
@@ -225,15 +258,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	}
 
-	hs := &http.Server{
-		Handler:           srv.Handler(),
-		ReadTimeout:       c.ReadTimeout,
-		ReadHeaderTimeout: min(c.ReadTimeout, 5*time.Second),
-		WriteTimeout:      c.WriteTimeout,
-		IdleTimeout:       c.IdleTimeout,
-		MaxHeaderBytes:    c.MaxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelDebug),
-	}
+	hs := httpServer(c, srv.Handler(), logger)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	logger.Info("mockplex listening", "addr", ln.Addr().String(), "version", version,
@@ -248,17 +273,39 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	srv.SetDraining()
 	sctx, cancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
 	defer cancel()
+	var shutdownErr error
 	if err := hs.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+		_ = hs.Close() // cut off what is still running
+		shutdownErr = fmt.Errorf("shutdown: in-flight requests still running after --shutdown-timeout %s were cut off: %w", c.ShutdownTimeout, err)
 	}
+	// The state is saved even after a forced shutdown: the pins are all
+	// there, only some answers were lost.
 	if c.StateFile != "" {
 		if err := saveState(srv, c.StateFile); err != nil {
-			return err
+			return errors.Join(shutdownErr, err)
 		}
 		logger.Info("state saved", "file", c.StateFile)
 	}
+	if shutdownErr != nil {
+		return shutdownErr
+	}
 	logger.Info("stopped")
 	return nil
+}
+
+// controlAccess decides whether the control API and pages are on and which
+// token guards them. --control off turns them off; on opens them (guarded
+// only by an explicit --control-token); auto, the default, opens them on a
+// loopback address and otherwise guards them with a generated token, so a
+// mockplex reachable from other machines is never open by accident.
+func controlAccess(mode, token, addr string) (on bool, guard string, generated bool) {
+	switch {
+	case mode == "off":
+		return false, token, false
+	case mode == "auto" && token == "" && !isLoopback(addr):
+		return true, randomToken(), true
+	}
+	return true, token, false
 }
 
 func randomToken() string {
@@ -296,4 +343,24 @@ func saveState(srv *mock.Server, path string) error {
 		return fmt.Errorf("save state: %w", err)
 	}
 	return os.Rename(tmp, path)
+}
+
+// httpServer is the listener side of serve: the header limit and the
+// timeouts come from the flags.
+func httpServer(c config, h http.Handler, logger *slog.Logger) *http.Server {
+	// Headers always have a deadline, even with --read-timeout 0: a client
+	// that trickles its headers must not hold a connection forever.
+	readHeader := 5 * time.Second
+	if c.ReadTimeout > 0 {
+		readHeader = min(c.ReadTimeout, readHeader)
+	}
+	return &http.Server{
+		Handler:           h,
+		ReadTimeout:       c.ReadTimeout,
+		ReadHeaderTimeout: readHeader,
+		WriteTimeout:      c.WriteTimeout,
+		IdleTimeout:       c.IdleTimeout,
+		MaxHeaderBytes:    c.MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelDebug),
+	}
 }

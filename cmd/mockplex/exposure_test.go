@@ -1,0 +1,228 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/mockplex/mockplex/mock"
+)
+
+// TestControlAccess checks who may reach the control API and the pages
+// for every --control mode, token and kind of listen address. Only auto
+// decides by address: open on loopback, guarded by a fresh token elsewhere.
+func TestControlAccess(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		mode, token, addr string
+		wantOn            bool
+		wantToken         string // "generated" for a fresh random token
+	}{
+		{"auto", "", "127.0.0.1:8080", true, ""},
+		{"auto", "", "127.1.2.3:8080", true, ""},
+		{"auto", "", "localhost:8080", true, ""},
+		{"auto", "", "[::1]:8080", true, ""},
+		{"auto", "", ":8080", true, "generated"},
+		{"auto", "", "0.0.0.0:8080", true, "generated"},
+		{"auto", "", "[::]:8080", true, "generated"},
+		{"auto", "", "192.168.1.20:8080", true, "generated"},
+		{"auto", "", "mockplex:8080", true, "generated"},
+		{"auto", "", "not an address", true, "generated"},
+		{"auto", "mine", "0.0.0.0:8080", true, "mine"},
+		{"auto", "mine", "127.0.0.1:8080", true, "mine"},
+		{"on", "", "0.0.0.0:8080", true, ""},
+		{"on", "mine", "0.0.0.0:8080", true, "mine"},
+		{"off", "", "127.0.0.1:8080", false, ""},
+		{"off", "", "0.0.0.0:8080", false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s/%q/%s", tt.mode, tt.token, tt.addr), func(t *testing.T) {
+			t.Parallel()
+			on, token, generated := controlAccess(tt.mode, tt.token, tt.addr)
+			if on != tt.wantOn {
+				t.Errorf("on = %v, want %v", on, tt.wantOn)
+			}
+			if tt.wantToken == "generated" {
+				if !generated || len(token) != 32 {
+					t.Errorf("token %q (generated %v), want a fresh 32-character token", token, generated)
+				}
+				if _, again, _ := controlAccess(tt.mode, tt.token, tt.addr); again == token {
+					t.Errorf("two starts generated the same token %q", token)
+				}
+				return
+			}
+			if generated || token != tt.wantToken {
+				t.Errorf("token %q (generated %v), want %q", token, generated, tt.wantToken)
+			}
+		})
+	}
+}
+
+// TestServeLimitDefaults pins the documented limits and checks that every
+// one of them reaches the http.Server (or the mock) from its flag and its
+// MOCKPLEX_* variable.
+func TestServeLimitDefaults(t *testing.T) {
+	t.Parallel()
+	c, err := parseServe(nil, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type limits struct {
+		MaxPins, JournalSize, MaxHeaderBytes    int
+		MaxBodyBytes                            int64
+		Read, ReadHeader, Write, Idle, Shutdown time.Duration
+	}
+	get := func(c config) limits {
+		hs := httpServer(c, http.NotFoundHandler(), slog.New(slog.DiscardHandler))
+		return limits{c.MaxPins, c.JournalSize, hs.MaxHeaderBytes, c.MaxBodyBytes,
+			hs.ReadTimeout, hs.ReadHeaderTimeout, hs.WriteTimeout, hs.IdleTimeout, c.ShutdownTimeout}
+	}
+	want := limits{mock.DefaultMaxPins, mock.DefaultJournalSize, 64 << 10, mock.DefaultMaxBodyBytes,
+		10 * time.Second, 5 * time.Second, 60 * time.Second, 120 * time.Second, 10 * time.Second}
+	if diff := cmp.Diff(want, get(c)); diff != "" {
+		t.Errorf("default limits (-want +got):\n%s", diff)
+	}
+
+	args := []string{"--max-pins", "7", "--journal-size", "8", "--max-header-bytes", "4096", "--max-body-bytes", "512",
+		"--read-timeout", "2s", "--write-timeout", "3s", "--idle-timeout", "4s", "--shutdown-timeout", "6s"}
+	c, err = parseServe(args, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantFlags := limits{7, 8, 4096, 512, 2 * time.Second, 2 * time.Second, 3 * time.Second, 4 * time.Second, 6 * time.Second}
+	if diff := cmp.Diff(wantFlags, get(c)); diff != "" {
+		t.Errorf("limits from flags (-want +got):\n%s", diff)
+	}
+	envs := map[string]string{
+		"MOCKPLEX_MAX_PINS": "7", "MOCKPLEX_JOURNAL_SIZE": "8", "MOCKPLEX_MAX_HEADER_BYTES": "4096",
+		"MOCKPLEX_MAX_BODY_BYTES": "512", "MOCKPLEX_READ_TIMEOUT": "2s", "MOCKPLEX_WRITE_TIMEOUT": "3s",
+		"MOCKPLEX_IDLE_TIMEOUT": "4s", "MOCKPLEX_SHUTDOWN_TIMEOUT": "6s",
+	}
+	c, err = parseServe(nil, func(k string) string { return envs[k] }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(wantFlags, get(c)); diff != "" {
+		t.Errorf("limits from MOCKPLEX_* (-want +got):\n%s", diff)
+	}
+
+	// --read-timeout 0 lifts the body deadline but never the header one.
+	c, err = parseServe([]string{"--read-timeout", "0"}, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hs := httpServer(c, http.NotFoundHandler(), slog.New(slog.DiscardHandler)); hs.ReadHeaderTimeout != 5*time.Second {
+		t.Errorf("ReadHeaderTimeout with --read-timeout 0 = %v, want 5s", hs.ReadHeaderTimeout)
+	}
+}
+
+// TestServeLimitErrors checks that limits which would switch a protection
+// off by accident are usage errors naming the flag.
+func TestServeLimitErrors(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{"--max-pins", "-1"}, {"--journal-size", "-5"}, {"--max-body-bytes", "0"}, {"--max-header-bytes", "0"},
+		{"--read-timeout", "-1s"}, {"--write-timeout", "-1s"}, {"--idle-timeout", "-1s"}, {"--shutdown-timeout", "-1s"},
+		{"--accounts", "0"},
+	} {
+		_, err := parseServe(args, func(string) string { return "" }, io.Discard)
+		var ee *exitError
+		if !errors.As(err, &ee) || ee.code != 2 || !strings.Contains(err.Error(), args[0]) {
+			t.Errorf("parseServe(%q) = %v, want a usage error naming %s", args, err, args[0])
+		}
+	}
+}
+
+// addrWriter is a goroutine-safe stderr that hands over the address serve
+// logs when it starts listening.
+type addrWriter struct {
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	addr chan string
+}
+
+func (w *addrWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	for _, line := range bytes.Split(p, []byte("\n")) {
+		var l struct{ Msg, Addr string }
+		if json.Unmarshal(line, &l) == nil && l.Msg == "mockplex listening" {
+			select {
+			case w.addr <- l.Addr:
+			default:
+			}
+		}
+	}
+	return len(p), nil
+}
+
+// TestServeLimitsApplied runs serve in-process with small limits and checks
+// each from outside: a header over the limit gets 431, a body over it 413,
+// and a create past --max-pins 503 with Retry-After.
+func TestServeLimitsApplied(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	stderr := &addrWriter{addr: make(chan string, 1)}
+	done := make(chan error, 1)
+	go func() {
+		done <- runServe(ctx, []string{"--addr", "127.0.0.1:0", "--log-format", "json", "--max-header-bytes", "2048",
+			"--max-body-bytes", "512", "--max-pins", "2"}, func(string) string { return "" }, io.Discard, stderr)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("runServe: %v", err)
+		}
+	})
+	var base string
+	select {
+	case a := <-stderr.addr:
+		base = "http://" + a
+	case err := <-done:
+		t.Fatalf("runServe ended early: %v", err)
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not log its address")
+	}
+	post := func(hdr map[string]string, body string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest("POST", base+"/api/v2/pins", strings.NewReader(body))
+		req.Header.Set("X-Plex-Client-Identifier", "limits")
+		req.Header.Set("Accept", "application/json")
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp
+	}
+	if resp := post(map[string]string{"X-Pad": strings.Repeat("x", 8<<10)}, ""); resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("8 KiB header with --max-header-bytes 2048 = %d, want 431", resp.StatusCode)
+	}
+	form := map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
+	if resp := post(form, "pad="+strings.Repeat("x", 600)); resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("604-byte body with --max-body-bytes 512 = %d, want 413", resp.StatusCode)
+	}
+	for i := range 2 {
+		if resp := post(nil, ""); resp.StatusCode != http.StatusCreated {
+			t.Fatalf("create %d = %d, want 201", i, resp.StatusCode)
+		}
+	}
+	if resp := post(nil, ""); resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("create past --max-pins 2 = %d, Retry-After %q; want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+}

@@ -1,0 +1,105 @@
+// Package contract is an acceptance-test suite for plex.tv's PIN API. It
+// runs a fixed list of checks against any target given as a base URL and
+// an *http.Client (the mockplex mock in-process or as a binary, a
+// container, a recording served by package replay, or https://plex.tv
+// itself) and reports every violation, never stopping at the first.
+//
+// The ground truth is the wire contract (plex-pin-api.md). Bodies are
+// validated with package schema (profile "wire" by default, "sdk" for the
+// SDK field table as written); XML bodies are converted to the JSON shape
+// first, so one schema serves both formats. Cross-field rules of the
+// contract's §5 (qr is the QR base plus the code, clientIdentifier echoes
+// the request, code patterns per kind, lifetimes) are checked in Go.
+//
+// # Checks
+//
+// Checks lists them with descriptions. Each has a stable id:
+// create.{strong,link}.{json,xml}, pin.qr, pin.client-identifier, pin.code,
+// lifetime.strong, lifetime.link, content-type.default-xml,
+// content-type.accept-json, content-type.json-suffix,
+// content-type.axios-accept, poll.pending, poll.wrong-client,
+// poll.missing-client, poll.unknown-id, poll.unknown-id.xml,
+// poll.non-numeric-id, errors.envelope, cors.preflight,
+// expires-in.countdown, and, against a target with the mockplex control
+// API (GET /__mockplex/pins answering 200 JSON), claim.approve,
+// claim.shape, claim.shape.xml, user.json, user.xml, user.bad-token and
+// link.put. Without the control API those end in Skip, not Fail.
+//
+// The countdown uses the mock's clock when there is one (POST
+// /__mockplex/clock/advance?by=5s); otherwise it polls twice,
+// WithCountdownWait apart, and compares expiresIn with the Date headers.
+//
+// # Politeness
+//
+// Against plex.tv the suite uses only calls that need no account: about 15
+// requests (Report.Requests counts them; WithMaxRequests caps them), a
+// client identifier of its own ("mockplex-contract-" plus random hex),
+// X-Plex-Product "mockplex-contract", a per-request timeout, and bounded
+// back-off on 429 that honours Retry-After. It sends no secrets; the only
+// token it ever sends is one the mock handed out, and reports redact
+// X-Plex-Token. What the contract's §7 lists as unknown (the XML shapes,
+// "status" in the 404 body, the CORS headers, Retry-After, the product
+// echo, the body of a non-numeric id's 400) is recorded as Observations,
+// which never fail a run.
+//
+// # Results
+//
+// A Report holds one CheckResult per check (Pass, Fail, Skip or Error).
+// A Violation names the check, the request (method, URL, relevant headers),
+// where (status, a header, or the body at a JSON pointer), what was
+// expected and what came back. Compare tells how two reports differ
+// (check statuses, HTTP statuses, content types, formats, fields present
+// in one body only, JSON types), e.g. the mock against plex.tv. Test
+// adapts the suite to go test, one subtest per check.
+//
+// # Output formats
+//
+// Write renders reports as text (one FAIL line per violation), JUnit XML
+// (one testsuite per target, one testcase per check; failures carry the
+// violations) or JSON. The JSON document (Document, version 1) is:
+//
+//	{
+//	  "version": 1,                  // DocumentVersion
+//	  "passed": false,               // no check failed or errored, in any report
+//	  "reports": [{                  // one per target, in the order given
+//	    "target": "mock",            // Target.Name (the URL when unnamed)
+//	    "url": "http://127.0.0.1:8080",
+//	    "profile": "wire",           // schema profile
+//	    "control": true,             // the mockplex control API was found
+//	    "clientIdentifier": "mockplex-contract-…",
+//	    "requests": 24,              // HTTP requests sent, retries included
+//	    "seconds": 0.05,             // wall time of the run
+//	    "checks": [{                 // every check, in Checks order
+//	      "id": "create.strong.json",
+//	      "status": "fail",          // pass | fail | skip | error
+//	      "reason": "",              // why skipped or errored
+//	      "seconds": 0.002,          // time in the check's own requests
+//	      "violations": [{
+//	        "check": "create.strong.json",
+//	        "request": {"method": "POST", "url": "…/api/v2/pins?strong=true",
+//	                    "header": {"Accept": "application/json", "X-Plex-Client-Identifier": "…"}},
+//	        "where": "body",         // status | header <Name> | body
+//	        "pointer": "/id",        // RFC 6901, into the (JSON-shaped) body
+//	        "expected": "type integer",
+//	        "got": "\"1899765704\""
+//	      }],
+//	      "exchanges": [{            // the responses, as Compare sees them
+//	        "request": {…}, "status": 201,
+//	        "contentType": "application/json", "format": "json",
+//	        "fields": {"": "object", "/id": "integer", "/location": "object", …}
+//	      }]
+//	    }],
+//	    "observations": [{"check": "errors.envelope", "key": "errors.status-field",
+//	                      "value": "absent in the 404 JSON body", "request": {…}}]
+//	  }],
+//	  "diffs": [{                    // only with two reports: Compare(reports[0], reports[1])
+//	    "check": "create.link.json", "exchange": 0,
+//	    "kind": "http-status",       // status | http-status | content-type | format | field | type | exchanges
+//	    "pointer": "",               // for field and type
+//	    "a": "201", "b": "200"       // "(absent)" when one side lacks it
+//	  }]
+//	}
+//
+// Empty "reason", "violations", "exchanges", "observations", "diffs",
+// "header", "pointer", "contentType", "format" and "fields" are omitted.
+package contract

@@ -1,0 +1,37 @@
+// Command loadbench is mockplex's load benchmark. It starts mockplex and a
+// bare gorilla/mux baseline side by side on loopback (each in a child
+// process of its own), drives them in alternating runs with the same load
+// generator (wrk when installed, else a Go generator), and prints ratios
+// against the targets of BENCHMARKS.md. It also measures poll throughput
+// and heap per pin at 1k to 1M live pins, the sweep of a million expired
+// pins, start-up time of the built binary, and a full contract run.
+//
+//	go run ./internal/loadbench              # everything, about 4 minutes
+//	go run ./internal/loadbench -quick       # a smoke run, under a minute
+//	go run ./internal/loadbench -mode load -gen go -duration 10s -rounds 5
+//
+// Every run is bounded; child servers exit when loadbench does.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		var ue usageError
+		fmt.Fprintln(os.Stderr, "loadbench:", err)
+		if errors.As(err, &ue) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// child is a server process started by the parent.
+type child struct {
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	info  ready
+	URL   string
+}
+
+// startChild re-executes loadbench as a server (kind mock or baseline) and
+// waits for its ready line. Extra flags go to the child.
+func startChild(ctx context.Context, o options, kind string, extra ...string) (*child, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	args := append([]string{"-serve", kind, "-log-level", o.logLevel}, extra...)
+	cmd := exec.Command(exe, args...)
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s server: %w", kind, err)
+	}
+	c := &child{cmd: cmd, stdin: stdin}
+	lines := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		if sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+		_, _ = io.Copy(io.Discard, stdout)
+	}()
+	// A million pins take a few seconds to create.
+	timer := time.NewTimer(5 * time.Minute)
+	defer timer.Stop()
+	select {
+	case line, ok := <-lines:
+		if !ok {
+			c.stop()
+			return nil, fmt.Errorf("%s server exited before it was ready", kind)
+		}
+		if err := json.Unmarshal([]byte(line), &c.info); err != nil {
+			c.stop()
+			return nil, fmt.Errorf("%s server's ready line %q: %w", kind, line, err)
+		}
+	case <-ctx.Done():
+		c.stop()
+		return nil, ctx.Err()
+	case <-timer.C:
+		c.stop()
+		return nil, fmt.Errorf("%s server not ready after 5 minutes", kind)
+	}
+	c.URL = "http://" + c.info.Addr
+	return c, nil
+}
+
+// stop closes the child's stdin, which makes it shut down, and waits; it
+// kills a child that does not exit within 10 s.
+func (c *child) stop() {
+	c.stdin.Close()
+	done := make(chan struct{})
+	go func() { _ = c.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = c.cmd.Process.Kill()
+		<-done
+	}
+}
+
+// readIDs reads a child's ids file.
+func readIDs(file string) ([]int64, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for line := range strings.Lines(string(data)) {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		id, err := strconv.ParseInt(line, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %q is not a pin id", file, line)
+		}
+		ids = append(ids, id)
+	}
+	if len(ids) == 0 {
+		return nil, fmt.Errorf("%s: no pin ids", file)
+	}
+	return ids, nil
+}

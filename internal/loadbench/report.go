@@ -1,0 +1,142 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// figures are the medians of a set of runs.
+type figures struct {
+	rps           float64
+	p50, p99, max time.Duration
+}
+
+// target is one of issue 7's targets, as measured.
+type target struct {
+	name, got, want string
+	ok              bool
+}
+
+// report prints results as they come and the targets at the end.
+type report struct {
+	out       io.Writer
+	opts      options
+	targets   []target
+	scaleRef  *figures
+	scaleRefN int
+}
+
+func (r *report) printf(format string, a ...any) { fmt.Fprintf(r.out, format, a...) }
+
+func (r *report) header() {
+	r.printf("loadbench %s\n", time.Now().UTC().Format(time.RFC3339))
+	r.printf("machine: %d CPUs (%s), %s, GOMAXPROCS %d, generator %s\n",
+		runtime.NumCPU(), cpuModel(), runtime.Version(), runtime.GOMAXPROCS(0), r.opts.gen)
+	if load := loadAvg(); load != "" {
+		r.printf("load average before the runs: %s (other work on the machine skews absolute figures; ratios of alternating runs less so)\n", load)
+	}
+}
+
+func (r *report) section(title string) { r.printf("\n== %s\n", title) }
+
+func (r *report) add(name, got, want string, ok bool) {
+	r.targets = append(r.targets, target{name: name, got: got, want: want, ok: ok})
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond)) }
+
+// loadRow prints one workload. The targets are judged on the median of the
+// per-round ratios (each round runs both servers back to back), which
+// cancels slow drift in the machine's load better than a ratio of medians.
+func (r *report) loadRow(name string, base, mock figures, rr ratios) {
+	tp, p99 := medianOf(rr.tp), medianOf(rr.p99)
+	r.printf("%-12s baseline %8.0f req/s p50 %s p99 %s | mockplex %8.0f req/s p50 %s p99 %s\n",
+		name, base.rps, ms(base.p50), ms(base.p99), mock.rps, ms(mock.p50), ms(mock.p99))
+	r.printf("%-12s per-round ratios: throughput x%.2f (%.2f-%.2f), p99 x%.2f (%.2f-%.2f); p50 x%.2f of medians\n",
+		"", tp, rr.tp[0], rr.tp[len(rr.tp)-1], p99, rr.p99[0], rr.p99[len(rr.p99)-1], float64(mock.p50)/float64(base.p50))
+	switch {
+	case strings.HasPrefix(name, "poll"):
+		r.add(name+" throughput vs baseline", fmt.Sprintf("%.2f", tp), ">= 0.80", tp >= 0.8)
+		r.add(name+" p99 vs baseline", fmt.Sprintf("%.2f", p99), "<= 1.50", p99 <= 1.5)
+	case strings.HasPrefix(name, "create"):
+		r.add(name+" throughput vs baseline", fmt.Sprintf("%.2f", tp), ">= 0.70", tp >= 0.7)
+	}
+}
+
+func (r *report) scaleRow(info ready, f figures) {
+	if r.scaleRef == nil {
+		r.scaleRef, r.scaleRefN = &f, info.Pins
+	}
+	ratio := f.rps / r.scaleRef.rps
+	r.printf("%8d pins: heap %5.0f B/pin (created in %.2fs) | %8.0f req/s p50 %s p99 %s | throughput x%.2f of %d pins\n",
+		info.Pins, info.HeapPerPin, info.CreateSeconds, f.rps, ms(f.p50), ms(f.p99), ratio, r.scaleRefN)
+	if info.Pins >= 1_000_000 {
+		r.add(fmt.Sprintf("poll throughput at %d pins vs %d", info.Pins, r.scaleRefN), fmt.Sprintf("%.2f", ratio), ">= 0.90", ratio >= 0.9)
+		r.add(fmt.Sprintf("heap per pin at %d pins", info.Pins), fmt.Sprintf("%.0f B", info.HeapPerPin), "<= 512 B", info.HeapPerPin <= 512)
+	}
+}
+
+func (r *report) sweepRows(n int, res sweepResult, took time.Duration, outside, during latencyStats) {
+	r.printf("sweep of %d pins: %s until only the survivors were left (%d removed by the benchmark's Sweep calls, the rest by the server's own sweeper), %d live after; heap %.0f MB before, %.0f MB after and a GC\n",
+		n, ms(took), res.Swept, res.Live, res.HeapBeforeMB, res.HeapAfterMB)
+	r.printf("polls outside the sweep: %7d, p50 %s p99 %s max %s\n", outside.n, ms(outside.p50), ms(outside.p99), ms(outside.max))
+	r.printf("polls during the sweep:  %7d, p50 %s p99 %s max %s\n", during.n, ms(during.p50), ms(during.p99), ms(during.max))
+	r.add(fmt.Sprintf("worst poll during the sweep of %d pins", n), ms(during.max), "< 100ms (no pause a user sees)", during.max < 100*time.Millisecond)
+}
+
+func (r *report) startupRow(times, floor []time.Duration) {
+	med, bare := times[len(times)/2], floor[len(floor)/2]
+	r.printf("mockplex serve: median %s, min %s, max %s\n", ms(med), ms(times[0]), ms(times[len(times)-1]))
+	r.printf("bare baseline binary (Go net/http + gorilla/mux): median %s, min %s, max %s\n", ms(bare), ms(floor[0]), ms(floor[len(floor)-1]))
+	r.add("start-up, exec to first response (median)", ms(med), "<= 20ms", med <= 20*time.Millisecond)
+}
+
+func (r *report) contractRow(times []time.Duration) {
+	med := times[len(times)/2]
+	r.printf("contract run: median %s, min %s, max %s\n", ms(med), ms(times[0]), ms(times[len(times)-1]))
+	r.add("full contract run against the mock (median)", ms(med), "< 1s", med < time.Second)
+}
+
+func (r *report) summary() {
+	if len(r.targets) == 0 {
+		return
+	}
+	r.printf("\n== Targets (issue 7)\n")
+	for _, t := range r.targets {
+		mark := "MISS"
+		if t.ok {
+			mark = "ok  "
+		}
+		r.printf("%s %-52s %10s   target %s\n", mark, t.name, t.got, t.want)
+	}
+}
+
+// cpuModel reads the first model name in /proc/cpuinfo.
+func cpuModel() string {
+	data, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "unknown CPU"
+	}
+	for line := range strings.Lines(string(data)) {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown CPU"
+}
+
+func loadAvg() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(data))
+	if len(f) < 3 {
+		return ""
+	}
+	return strings.Join(f[:3], " ")
+}

@@ -1,0 +1,222 @@
+package mock
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"net/http/httptest"
+	"testing"
+)
+
+// The hand-written encoders of respond.go must produce, byte for byte, what
+// encoding/json and encoding/xml produce for the same values. The reference
+// XML types below are the struct-tag definitions the mock used before the
+// encoders were written by hand.
+
+type refXMLPin struct {
+	XMLName          xml.Name     `xml:"pin"`
+	ID               int64        `xml:"id,attr"`
+	Code             string       `xml:"code,attr"`
+	Product          string       `xml:"product,attr"`
+	Trusted          xmlBool      `xml:"trusted,attr"`
+	QR               string       `xml:"qr,attr"`
+	ClientIdentifier string       `xml:"clientIdentifier,attr"`
+	ExpiresIn        int64        `xml:"expiresIn,attr"`
+	CreatedAt        string       `xml:"createdAt,attr"`
+	ExpiresAt        string       `xml:"expiresAt,attr"`
+	AuthToken        *string      `xml:"authToken,attr,omitempty"`
+	NewRegistration  *xmlBool     `xml:"newRegistration,attr,omitempty"`
+	Location         *refLocation `xml:"location"`
+}
+
+type refLocation struct {
+	Code                       string  `xml:"code,attr"`
+	EuropeanUnionMember        xmlBool `xml:"european_union_member,attr"`
+	ContinentCode              string  `xml:"continent_code,attr"`
+	Country                    string  `xml:"country,attr"`
+	City                       string  `xml:"city,attr"`
+	TimeZone                   string  `xml:"time_zone,attr"`
+	PostalCode                 string  `xml:"postal_code,attr"`
+	InPrivacyRestrictedCountry xmlBool `xml:"in_privacy_restricted_country,attr"`
+	InPrivacyRestrictedRegion  xmlBool `xml:"in_privacy_restricted_region,attr"`
+	Subdivisions               string  `xml:"subdivisions,attr"`
+	Coordinates                string  `xml:"coordinates,attr"`
+}
+
+func refXML(p *Pin) *refXMLPin {
+	x := &refXMLPin{
+		ID: p.ID, Code: p.Code, Product: p.Product, Trusted: xmlBool(p.Trusted), QR: p.QR,
+		ClientIdentifier: p.ClientIdentifier, ExpiresIn: p.ExpiresIn, CreatedAt: p.CreatedAt,
+		ExpiresAt: p.ExpiresAt, AuthToken: p.AuthToken,
+	}
+	if p.NewRegistration != nil {
+		b := xmlBool(*p.NewRegistration)
+		x.NewRegistration = &b
+	}
+	if l := p.Location; l != nil {
+		x.Location = &refLocation{
+			Code: l.Code, EuropeanUnionMember: xmlBool(l.EuropeanUnionMember), ContinentCode: l.ContinentCode,
+			Country: l.Country, City: l.City, TimeZone: l.TimeZone, PostalCode: l.PostalCode,
+			InPrivacyRestrictedCountry: xmlBool(l.InPrivacyRestrictedCountry),
+			InPrivacyRestrictedRegion:  xmlBool(l.InPrivacyRestrictedRegion),
+			Subdivisions:               l.Subdivisions, Coordinates: l.Coordinates,
+		}
+	}
+	return x
+}
+
+// tricky strings cover every escape of both encoders.
+var tricky = []string{
+	"", "plain", `"quoted" 'single'`, "<tag>&amp;", "tab\tnl\ncr\r", "\b\f\x00\x01\x1f\x7f",
+	"caf\u00e9 \u2028 \u2029 \U0001F600", "bad \xff\xfe utf8 \xc3", "\ufffd real", "\ufffe\uffff",
+	"\ud7ff\ue000", `back\slash /slash`, "]]>", "x\x00y",
+}
+
+func samplePins() []Pin {
+	tok, yes, no := "tok-<&>\"'", true, false
+	loc := Location{
+		Code: "NL", EuropeanUnionMember: true, ContinentCode: "EU", Country: "The Netherlands", City: "Breda",
+		TimeZone: "Europe/Amsterdam", PostalCode: "4811", InPrivacyRestrictedCountry: true,
+		InPrivacyRestrictedRegion: false, Subdivisions: "North Brabant", Coordinates: "51.5891, 4.7740",
+	}
+	base := Pin{
+		ID: 1234567890, Code: "abcdefghijklmnopqrstuvwxy", Product: "Plex Web", QR: "https://plex.tv/api/v2/pins/qr/abc",
+		ClientIdentifier: "client", Location: &loc, ExpiresIn: 1800,
+		CreatedAt: "2026-11-23T12:00:00Z", ExpiresAt: "2026-11-23T12:30:00Z",
+	}
+	claimed := base
+	claimed.AuthToken, claimed.NewRegistration, claimed.Trusted = &tok, &yes, true
+	old := base
+	old.AuthToken, old.NewRegistration = &tok, &no
+	noLoc := base
+	noLoc.Location, noLoc.ID, noLoc.ExpiresIn = nil, -1, 0
+	out := []Pin{base, claimed, old, noLoc}
+	for _, s := range tricky {
+		p, l := claimed, loc
+		p.Product, p.ClientIdentifier, l.City, l.PostalCode = s, s, s, s
+		p.Location = &l
+		str := s
+		p.AuthToken = &str
+		out = append(out, p)
+	}
+	return out
+}
+
+func wantJSON(t testing.TB, v any) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(v); err != nil {
+		t.Fatalf("encoding/json: %v", err)
+	}
+	return string(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+}
+
+func wantXML(t testing.TB, v any) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := xml.NewEncoder(&buf).Encode(v); err != nil {
+		t.Fatalf("encoding/xml: %v", err)
+	}
+	return buf.String()
+}
+
+func TestAppendPinMatchesEncodingPackages(t *testing.T) {
+	t.Parallel()
+	for i, p := range samplePins() {
+		if got, want := string(appendPinJSON(nil, &p)), wantJSON(t, &p); got != want {
+			t.Errorf("pin %d: appendPinJSON =\n%s\nwant (encoding/json)\n%s", i, got, want)
+		}
+		if got, want := string(appendPinXML(nil, &p)), wantXML(t, refXML(&p)); got != want {
+			t.Errorf("pin %d: appendPinXML =\n%s\nwant (encoding/xml)\n%s", i, got, want)
+		}
+	}
+}
+
+func TestAppendErrorBodyMatchesEncodingPackages(t *testing.T) {
+	t.Parallel()
+	msgs := append([]string{"Code not found or expired"}, tricky...)
+	for _, m := range msgs {
+		e := apiError{Status: 404, Code: 1020, Message: m}
+		body := errorBody{Errors: []errorItem{{Code: e.Code, Message: e.Message, Status: e.Status}}}
+		if got, want := string(appendErrorBody(nil, JSON, e)), wantJSON(t, body); got != want {
+			t.Errorf("appendErrorBody(JSON, %q) = %s, want %s", m, got, want)
+		}
+		if got, want := string(appendErrorBody(nil, XML, e)), wantXML(t, body); got != want {
+			t.Errorf("appendErrorBody(XML, %q) = %s, want %s", m, got, want)
+		}
+	}
+}
+
+// TestWriteUsesTheFastPath checks what write sends for a pin: the header
+// line, the hand-encoded body, and its length.
+func TestWriteUsesTheFastPath(t *testing.T) {
+	t.Parallel()
+	p := samplePins()[1]
+	for _, tc := range []struct {
+		f        Format
+		ct, body string
+	}{
+		{JSON, contentTypeJSON, wantJSON(t, &p)},
+		{XML, contentTypeXML, xmlHeader + wantXML(t, refXML(&p))},
+	} {
+		rec := httptest.NewRecorder()
+		write(rec, tc.f, 201, &p, p.xml())
+		if rec.Code != 201 || rec.Header().Get("Content-Type") != tc.ct || rec.Body.String() != tc.body {
+			t.Errorf("write(%v) = %d %q %s, want 201 %q %s", tc.f, rec.Code, rec.Header().Get("Content-Type"), rec.Body, tc.ct, tc.body)
+		}
+		if got, want := rec.Header().Get("Content-Length"), len(tc.body); got != itoa(want) {
+			t.Errorf("write(%v) Content-Length = %s, want %d", tc.f, got, want)
+		}
+	}
+}
+
+func itoa(n int) string { return formatInt(int64(n)) }
+
+func FuzzAppendJSONString(f *testing.F) {
+	for _, s := range tricky {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := string(appendJSONString(nil, s)), wantJSON(t, s); got != want {
+			t.Errorf("appendJSONString(%q) = %s, want %s", s, got, want)
+		}
+	})
+}
+
+func FuzzAppendXMLEscaped(f *testing.F) {
+	for _, s := range tricky {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var want bytes.Buffer
+		_ = xml.EscapeText(&want, []byte(s))
+		if got := string(appendXMLEscaped(nil, s)); got != want.String() {
+			t.Errorf("appendXMLEscaped(%q) = %q, want %q", s, got, want.String())
+		}
+	})
+}
+
+// FuzzAppendPin feeds arbitrary strings and numbers through every string
+// field of a pin and compares both encodings with the encoding packages.
+func FuzzAppendPin(f *testing.F) {
+	for _, s := range tricky {
+		f.Add(s, s, int64(1234567890), true)
+	}
+	f.Fuzz(func(t *testing.T, a, b string, n int64, flag bool) {
+		tok := b
+		loc := Location{Code: a, Country: b, City: a, TimeZone: b, PostalCode: a, Subdivisions: b, Coordinates: a, EuropeanUnionMember: flag}
+		p := Pin{
+			ID: n, Code: a, Product: b, Trusted: flag, QR: a + b, ClientIdentifier: b, Location: &loc,
+			ExpiresIn: -n, CreatedAt: a, ExpiresAt: b,
+		}
+		if flag {
+			p.AuthToken, p.NewRegistration = &tok, &flag
+		}
+		if got, want := string(appendPinJSON(nil, &p)), wantJSON(t, &p); got != want {
+			t.Errorf("appendPinJSON =\n%s\nwant\n%s", got, want)
+		}
+		if got, want := string(appendPinXML(nil, &p)), wantXML(t, refXML(&p)); got != want {
+			t.Errorf("appendPinXML =\n%s\nwant\n%s", got, want)
+		}
+	})
+}

@@ -1,0 +1,189 @@
+package mock_test
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mockplex/mockplex/mock"
+)
+
+// limitReply is one answer from a limits test, read whole.
+type limitReply struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func limitDo(t *testing.T, srv *mock.Server, method, path, contentType, body string) limitReply {
+	t.Helper()
+	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Plex-Client-Identifier", "limits")
+	req.Header.Set("Accept", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: read body: %v", method, path, err)
+	}
+	return limitReply{status: resp.StatusCode, header: resp.Header, body: b}
+}
+
+// TestMaxPinsFlood creates pins past WithMaxPins(100): the surplus gets a
+// 503 with code 4029, a message saying what to do and a Retry-After, and
+// creating works again once the pins have expired and been swept.
+func TestMaxPinsFlood(t *testing.T) {
+	t.Parallel()
+	clock := mock.NewFrozenClock(time.Date(2026, 10, 1, 12, 0, 0, 0, time.UTC))
+	srv := mock.NewServer(mock.WithSeed(4029), mock.WithClock(clock), mock.WithMaxPins(100))
+	t.Cleanup(srv.Close)
+
+	created, refused := 0, 0
+	for i := range 150 {
+		path := "/api/v2/pins.json"
+		if i%2 == 0 {
+			path += "?strong=true"
+		}
+		r := limitDo(t, srv, "POST", path, "", "")
+		switch r.status {
+		case http.StatusCreated:
+			created++
+		case http.StatusServiceUnavailable:
+			refused++
+			code, err := parseEnvelope(r.status, r.header.Get("Content-Type"), r.body)
+			if err != nil || code != 4029 {
+				t.Fatalf("503 body %q: code %d, %v; want code 4029", r.body, code, err)
+			}
+			for _, want := range []string{"live pin limit reached (100)", "--max-pins", "expire"} {
+				if !strings.Contains(string(r.body), want) {
+					t.Errorf("503 body %q does not mention %q", r.body, want)
+				}
+			}
+			if ra := r.header.Get("Retry-After"); ra != "30" {
+				t.Errorf("Retry-After = %q, want 30", ra)
+			}
+		default:
+			t.Fatalf("create %d = %d: %s", i, r.status, r.body)
+		}
+	}
+	if created != 100 || refused != 50 {
+		t.Fatalf("created %d and refused %d of 150, want 100 and 50", created, refused)
+	}
+	if got := srv.LivePins(); got != 100 {
+		t.Fatalf("LivePins = %d, want 100", got)
+	}
+	// Legacy creates count against the same cap.
+	if r := limitDo(t, srv, "POST", "/pins.xml", "", ""); r.status != http.StatusServiceUnavailable {
+		t.Fatalf("POST /pins.xml at the cap = %d, want 503: %s", r.status, r.body)
+	}
+	// The Go API is capped too, and the cap refuses creates only.
+	if _, err := srv.CreatePin("go-api", "", true); !errors.Is(err, mock.ErrTooManyPins) {
+		t.Fatalf("CreatePin at the cap = %v, want ErrTooManyPins", err)
+	}
+	if r := limitDo(t, srv, "GET", fmt.Sprintf("/api/v2/pins/%d", srv.Pins()[0].ID), "", ""); r.status != http.StatusOK {
+		t.Fatalf("poll at the cap = %d, want 200: %s", r.status, r.body)
+	}
+
+	clock.Advance(mock.StrongLifetime + time.Second)
+	if n := srv.Sweep(); n != 100 {
+		t.Fatalf("Sweep after expiry removed %d pins, want 100", n)
+	}
+	if r := limitDo(t, srv, "POST", "/api/v2/pins.json", "", ""); r.status != http.StatusCreated {
+		t.Fatalf("create after expiry and Sweep = %d, want 201: %s", r.status, r.body)
+	}
+}
+
+// TestMaxPinsNotFreedByExpiryAlone checks that expired pins hold their
+// place until a sweep: the cap counts stored pins, as LivePins says.
+func TestMaxPinsNotFreedByExpiryAlone(t *testing.T) {
+	t.Parallel()
+	clock := mock.NewFrozenClock(time.Date(2026, 10, 1, 12, 0, 0, 0, time.UTC))
+	srv, err := mock.New(mock.WithSeed(1), mock.WithClock(clock), mock.WithMaxPins(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	for i := range 3 {
+		if _, err := srv.CreatePin(fmt.Sprint("c", i), "", false); err != nil {
+			t.Fatalf("CreatePin %d: %v", i, err)
+		}
+	}
+	if _, err := srv.CreatePin("c4", "", false); err == nil {
+		t.Fatal("CreatePin past the cap succeeded")
+	}
+	clock.Advance(mock.LinkLifetime)
+	srv.Sweep()
+	if _, err := srv.CreatePin("c4", "", false); err != nil {
+		t.Fatalf("CreatePin after Sweep: %v", err)
+	}
+}
+
+// TestBodyLimit checks WithMaxBodyBytes on each kind of body the mock
+// reads, just under and just over the limit.
+func TestBodyLimit(t *testing.T) {
+	t.Parallel()
+	const limit = 1024
+	srv := mock.NewServer(mock.WithSeed(2), mock.WithMaxBodyBytes(limit))
+	t.Cleanup(srv.Close)
+	pad := func(n int) string { return strings.Repeat("a", n) }
+	tests := []struct {
+		name, ct, body string
+		want           int
+	}{
+		{"form under", "application/x-www-form-urlencoded", "p=" + pad(limit-2), http.StatusCreated},
+		{"form over", "application/x-www-form-urlencoded", "p=" + pad(limit-1), http.StatusRequestEntityTooLarge},
+		{"JSON under", "application/json", `{"p":"` + pad(limit-8) + `"}`, http.StatusCreated},
+		{"JSON over", "application/json", `{"p":"` + pad(limit) + `"}`, http.StatusRequestEntityTooLarge},
+		{"other type over", "application/octet-stream", pad(limit + 1), http.StatusRequestEntityTooLarge},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := limitDo(t, srv, "POST", "/api/v2/pins", tt.ct, tt.body)
+			if r.status != tt.want {
+				t.Fatalf("POST with a %d-byte %s body = %d, want %d: %s", len(tt.body), tt.ct, r.status, tt.want, r.body)
+			}
+			if tt.want == http.StatusRequestEntityTooLarge {
+				if code, err := parseEnvelope(r.status, r.header.Get("Content-Type"), r.body); err != nil || code != 413 {
+					t.Errorf("413 body %q: code %d, %v", r.body, code, err)
+				}
+			}
+		})
+	}
+}
+
+// TestJournalLimit checks WithJournalSize: the journal keeps the most
+// recent requests only, numbered on.
+func TestJournalLimit(t *testing.T) {
+	t.Parallel()
+	srv := mock.NewServer(mock.WithSeed(3), mock.WithJournalSize(10))
+	t.Cleanup(srv.Close)
+	for i := range 25 {
+		limitDo(t, srv, "GET", fmt.Sprintf("/api/v2/pins/%d", i+1), "", "")
+	}
+	got := srv.Requests(mock.RequestFilter{})
+	if len(got) != 10 {
+		t.Fatalf("journal holds %d entries, want 10", len(got))
+	}
+	for i, r := range got {
+		if want := uint64(16 + i); r.Seq != want {
+			t.Errorf("entry %d has Seq %d, want %d", i, r.Seq, want)
+		}
+		if want := fmt.Sprintf("/api/v2/pins/%d", 16+i); r.Path != want {
+			t.Errorf("entry %d is %s, want %s", i, r.Path, want)
+		}
+	}
+}
