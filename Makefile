@@ -12,23 +12,26 @@ run:
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o mockplex ./cmd/mockplex
 
-# The full suite: vet, unit and end-to-end tests under the race detector
-# (the headless-Chromium tests included), every fuzz target for a bounded
-# time, then the container built and brought up with docker compose.
-test: browser vet unit fuzz docker
+# The full suite. Set-up first: Chromium for the browser tests, then the
+# Docker engine, the image built from ./Dockerfile and brought up with
+# docker compose (contract container, real-client flow). Then gofmt and vet,
+# every test under the race detector (the Docker and headless-Chromium
+# end-to-end tests included; with CI=true they fail rather than skip when
+# their engine is missing), and every fuzz target for a bounded time.
+test: browser docker vet unit fuzz
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) vet ./...
 
 unit:
-	$(GO) test -race -count=1 ./...
+	MOCKPLEX_DOCKER_IMAGE=$${MOCKPLEX_DOCKER_IMAGE:-mockplex:local} $(GO) test -race -count=1 ./...
 
 fuzz:
 	bash .ci/fuzz.sh
 
 browser:
-	bash .ci/browser.sh
+	BROWSER_INSTALL_ONLY=1 bash .ci/browser.sh
 
 docker:
 	bash .ci/docker.sh
