@@ -231,11 +231,7 @@ func (s *Server) handleCreate(c *call) {
 	if c.answered(d) {
 		return
 	}
-	name := ""
-	if c.script != nil {
-		name = c.script.Name
-	}
-	p, err := s.createPin(c.now, c.client, c.p.get(hProduct), c.p.flag("strong"), false, name, d.Set)
+	p, err := s.createPin(c.now, c.client, c.p.get(hProduct), c.p.flag("strong"), false, scriptName(c.script), d.Set)
 	if err != nil {
 		c.fail(toAPIError(err))
 		return
