@@ -215,6 +215,19 @@ func testBrowserDashboard(t *testing.T, env *browserEnv, tab context.Context) {
 		chromedp.WaitVisible(chromedp.ID(row)),
 	)
 	screenshot(t, tab, "dashboard")
+	// Hold the live area still as a person would by using it: in one page
+	// turn, stop auto-refresh and put focus in the row's account select (a
+	// refresh already in flight never replaces an area that holds focus),
+	// so the nodes clicked below are not swapped out mid-action.
+	held := browserValue(t, tab, "hold the live area", chromedp.Evaluate[bool](fmt.Sprintf(`(function () {
+		document.getElementById('auto-refresh').checked = false;
+		var sel = document.getElementById('account-%d');
+		sel.focus();
+		return document.activeElement === sel;
+	})()`, p.ID)))
+	if !held {
+		t.Fatalf("could not focus the account select of pin %d", p.ID)
+	}
 	browserRun(t, tab, "approve from the dashboard",
 		chromedp.SetValue(chromedp.ID("account-"+fmt.Sprint(p.ID)), acc.Username),
 		chromedp.Click(chromedp.CSS("#"+row+` button[aria-label^="Approve"]`)),
