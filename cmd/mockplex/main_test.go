@@ -447,11 +447,7 @@ func TestBinary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary; skipped with -short")
 	}
-	bin := filepath.Join(t.TempDir(), "mockplex")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 
 	t.Run("exit codes", func(t *testing.T) {
 		t.Parallel()
@@ -537,10 +533,21 @@ func TestBinary(t *testing.T) {
 	})
 }
 
+// buildBinary builds mockplex into a temp dir and returns its path.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "mockplex")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
 // binaryProc is a running mockplex serve process.
 type binaryProc struct {
 	cmd    *exec.Cmd
-	base   string
+	addr   string // host:port it listens on
+	base   string // http://addr
 	logs   *logWatch
 	exited chan struct{} // closed when the process has been waited for
 	err    error         // Wait's result, once exited is closed
@@ -581,8 +588,8 @@ func startBinary(t *testing.T, bin string, args ...string) *binaryProc {
 			<-p.exited
 		}
 	})
-	addr := waitAddr(t, p.logs.addr, p.exited, p.logs)
-	p.base = "http://" + addr
+	p.addr = waitAddr(t, p.logs.addr, p.exited, p.logs)
+	p.base = "http://" + p.addr
 	return p
 }
 
@@ -592,20 +599,25 @@ func (p *binaryProc) stop(t *testing.T) int {
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatalf("SIGTERM: %v", err)
 	}
+	return p.wait(t)
+}
+
+// wait returns the exit code once the process ends.
+func (p *binaryProc) wait(t *testing.T) int {
+	t.Helper()
 	select {
 	case <-p.exited:
-		var ee *exec.ExitError
-		if errors.As(p.err, &ee) {
-			return ee.ExitCode()
-		}
-		if p.err != nil {
-			t.Fatalf("wait: %v", p.err)
-		}
-		return 0
-	case <-time.After(20 * time.Second):
-		t.Fatalf("mockplex did not exit within 20s of SIGTERM\n%s", p.logs)
+	case <-time.After(30 * time.Second):
+		t.Fatalf("mockplex did not exit within 30s\n%s", p.logs)
 	}
-	return -1
+	var ee *exec.ExitError
+	if errors.As(p.err, &ee) {
+		return ee.ExitCode()
+	}
+	if p.err != nil {
+		t.Fatalf("wait: %v", p.err)
+	}
+	return 0
 }
 
 // TestServeDrainsOnShutdown checks that cancelling serve (SIGTERM in main)

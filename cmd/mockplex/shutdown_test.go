@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,10 +10,8 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -32,103 +29,6 @@ rules:
     then:
       delay: 2s
 `
-
-// sdProc is a mockplex serve process started by the shutdown tests.
-type sdProc struct {
-	cmd    *exec.Cmd
-	addr   string
-	mu     sync.Mutex
-	logs   strings.Builder
-	exited chan struct{}
-	err    error
-}
-
-func (p *sdProc) log() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.logs.String()
-}
-
-// sdBuild builds the binary into a temp dir.
-func sdBuild(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "mockplex")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// sdStart runs `bin serve` with JSON logs on a free loopback port and
-// returns once it logs the address it listens on.
-func sdStart(t *testing.T, bin string, args ...string) *sdProc {
-	t.Helper()
-	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--log-format", "json"}, args...)...)
-	cmd.Env = []string{}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p := &sdProc{cmd: cmd, exited: make(chan struct{})}
-	addr := make(chan string, 1)
-	drained := make(chan struct{})
-	go func() {
-		defer close(drained)
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			p.mu.Lock()
-			p.logs.Write(sc.Bytes())
-			p.logs.WriteByte('\n')
-			p.mu.Unlock()
-			var line struct{ Msg, Addr string }
-			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "mockplex listening" {
-				addr <- line.Addr
-			}
-		}
-	}()
-	go func() {
-		<-drained
-		p.err = cmd.Wait()
-		close(p.exited)
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-p.exited:
-		default:
-			_ = cmd.Process.Kill()
-			<-p.exited
-		}
-	})
-	select {
-	case p.addr = <-addr:
-	case <-p.exited:
-		t.Fatalf("mockplex exited before listening: %v\n%s", p.err, p.log())
-	case <-time.After(30 * time.Second):
-		t.Fatalf("mockplex did not log its address within 30s\n%s", p.log())
-	}
-	return p
-}
-
-// wait returns the exit code once the process ends.
-func (p *sdProc) wait(t *testing.T) int {
-	t.Helper()
-	select {
-	case <-p.exited:
-	case <-time.After(30 * time.Second):
-		t.Fatalf("mockplex did not exit within 30s\n%s", p.log())
-	}
-	var ee *exec.ExitError
-	if errors.As(p.err, &ee) {
-		return ee.ExitCode()
-	}
-	if p.err != nil {
-		t.Fatalf("wait: %v", p.err)
-	}
-	return 0
-}
 
 type sdResult struct {
 	status int
@@ -212,7 +112,7 @@ func TestGracefulShutdown(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary; skipped with -short")
 	}
-	bin := sdBuild(t)
+	bin := buildBinary(t)
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "hold.yaml"), []byte(holdScenario), 0o644); err != nil {
 		t.Fatal(err)
@@ -221,7 +121,7 @@ func TestGracefulShutdown(t *testing.T) {
 	t.Run("in-flight request finishes", func(t *testing.T) {
 		t.Parallel()
 		state := filepath.Join(t.TempDir(), "state.json")
-		p := sdStart(t, bin, "--scenarios", dir, "--state-file", state, "--shutdown-timeout", "20s")
+		p := startBinary(t, bin, "--addr", "127.0.0.1:0", "--scenarios", dir, "--state-file", state, "--shutdown-timeout", "20s")
 		result := sdInFlight(t, p.addr, "in-flight")
 		start := time.Now()
 		if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
@@ -232,7 +132,7 @@ func TestGracefulShutdown(t *testing.T) {
 
 		r := <-result
 		if r.err != nil || r.status != http.StatusCreated {
-			t.Fatalf("in-flight create = %d, %v: %s\n%s", r.status, r.err, r.body, p.log())
+			t.Fatalf("in-flight create = %d, %v: %s\n%s", r.status, r.err, r.body, p.logs.String())
 		}
 		var pin struct {
 			ID               int64  `json:"id"`
@@ -243,11 +143,11 @@ func TestGracefulShutdown(t *testing.T) {
 			t.Fatalf("in-flight create body %s: %+v, %v", r.body, pin, err)
 		}
 		if code := p.wait(t); code != 0 {
-			t.Fatalf("exit code %d after SIGTERM, want 0\n%s", code, p.log())
+			t.Fatalf("exit code %d after SIGTERM, want 0\n%s", code, p.logs.String())
 		}
 		saved, err := os.ReadFile(state)
 		if err != nil {
-			t.Fatalf("state file: %v\n%s", err, p.log())
+			t.Fatalf("state file: %v\n%s", err, p.logs.String())
 		}
 		if !strings.Contains(string(saved), fmt.Sprintf(`"id": %d`, pin.ID)) {
 			t.Errorf("state file lacks the pin created during the drain (%d):\n%.500s", pin.ID, saved)
@@ -257,7 +157,7 @@ func TestGracefulShutdown(t *testing.T) {
 	t.Run("shutdown timeout cuts off and still saves", func(t *testing.T) {
 		t.Parallel()
 		state := filepath.Join(t.TempDir(), "state.json")
-		p := sdStart(t, bin, "--scenarios", dir, "--state-file", state, "--shutdown-timeout", "100ms")
+		p := startBinary(t, bin, "--addr", "127.0.0.1:0", "--scenarios", dir, "--state-file", state, "--shutdown-timeout", "100ms")
 		req, _ := http.NewRequest("POST", "http://"+p.addr+"/api/v2/pins", nil)
 		req.Header.Set("X-Plex-Client-Identifier", "kept")
 		resp, err := http.DefaultClient.Do(req)
@@ -270,13 +170,13 @@ func TestGracefulShutdown(t *testing.T) {
 			t.Fatal(err)
 		}
 		if code := p.wait(t); code != 1 {
-			t.Errorf("exit code %d after a shutdown that timed out, want 1\n%s", code, p.log())
+			t.Errorf("exit code %d after a shutdown that timed out, want 1\n%s", code, p.logs.String())
 		}
 		if r := <-result; r.err == nil && r.status == http.StatusCreated {
 			t.Errorf("the request still running at the timeout got %d, want it cut off", r.status)
 		}
-		if !strings.Contains(p.log(), "--shutdown-timeout") {
-			t.Errorf("the error does not name --shutdown-timeout:\n%s", p.log())
+		if !strings.Contains(p.logs.String(), "--shutdown-timeout") {
+			t.Errorf("the error does not name --shutdown-timeout:\n%s", p.logs.String())
 		}
 		if saved, err := os.ReadFile(state); err != nil || !strings.Contains(string(saved), `"kept"`) {
 			t.Errorf("state file after a forced shutdown: %v, want the pin of client kept:\n%.300s", err, saved)
