@@ -2,7 +2,6 @@ package mock
 
 import (
 	"bufio"
-	"context"
 	"errors"
 	"log/slog"
 	"net"
@@ -544,7 +543,26 @@ func isPlexPath(path string) bool {
 
 func (s *Server) handleNotFound(c *call) { c.fail(errRouteNotFound) }
 
-func (s *Server) handleMethodNotAllowed(c *call) { c.fail(errMethod) }
+// handleMethodNotAllowed answers 405 with the Allow header RFC 9110 §15.5.6
+// asks for: the methods the router would take on this path.
+func (s *Server) handleMethodNotAllowed(c *call) {
+	c.w.Header().Set("Allow", strings.Join(s.allowedMethods(c.r), ", "))
+	c.fail(errMethod)
+}
+
+// allowedMethods asks the router which methods match r's path.
+func (s *Server) allowedMethods(r *http.Request) []string {
+	var allowed []string
+	for _, m := range [...]string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodOptions} {
+		probe := r.WithContext(r.Context()) // a shallow copy
+		probe.Method = m
+		var match mux.RouteMatch
+		if s.router.Match(probe, &match) && match.MatchErr == nil {
+			allowed = append(allowed, m)
+		}
+	}
+	return allowed
+}
 
 func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
 	writeControl(w, http.StatusOK, map[string]string{"status": "ok"})
@@ -557,5 +575,3 @@ func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	}
 	writeControl(w, http.StatusOK, map[string]string{"status": "ready", "live_pins": strconv.Itoa(s.pins.len())})
 }
-
-var _ = context.Background

@@ -43,25 +43,32 @@ func (f RequestFilter) match(r *Request) bool {
 		(f.PinID == 0 || f.PinID == r.PinID)
 }
 
-// journal is a fixed-size ring of recent requests.
+// journal is a ring of the last size requests. The ring grows to size as
+// requests come, so a server that is asked little holds (and, at start,
+// allocates) little.
 type journal struct {
 	mu   sync.Mutex
-	ring []Request
-	next uint64 // sequence number of the next entry
+	size uint64
+	ring []Request // entry seq lives at (seq-1) % size
+	next uint64    // sequence number of the last entry
 }
 
 func newJournal(size int) *journal {
-	return &journal{ring: make([]Request, max(size, 0))}
+	return &journal{size: uint64(max(size, 0))}
 }
 
 func (j *journal) add(r Request) {
-	if len(j.ring) == 0 {
+	if j.size == 0 {
 		return
 	}
 	j.mu.Lock()
 	j.next++
 	r.Seq = j.next
-	j.ring[(j.next-1)%uint64(len(j.ring))] = r
+	if i := (j.next - 1) % j.size; i < uint64(len(j.ring)) {
+		j.ring[i] = r
+	} else {
+		j.ring = append(j.ring, r)
+	}
 	j.mu.Unlock()
 }
 
@@ -69,7 +76,7 @@ func (j *journal) add(r Request) {
 func (j *journal) list(f RequestFilter) []Request {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	n := uint64(len(j.ring))
+	n := j.size
 	out := []Request{}
 	if n == 0 {
 		return out
@@ -93,6 +100,6 @@ func (j *journal) list(f RequestFilter) []Request {
 func (j *journal) clear() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	clear(j.ring)
+	j.ring = nil
 	j.next = 0
 }

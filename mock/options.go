@@ -11,6 +11,7 @@ type config struct {
 	seed         int64
 	clock        *Clock
 	logger       *slog.Logger
+	accessLog    *slog.Logger
 	scenario     string
 	scenarioDir  string
 	publicURL    string
@@ -57,6 +58,12 @@ func WithClock(c *Clock) Option { return func(cfg *config) { cfg.clock = c } }
 // WithLogger sets the logger for one line per request and for lifecycle
 // events. The default discards.
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
+
+// WithAccessLog sets a logger of its own for the line per request (API
+// requests at info, the control API, pages and health at debug), apart from
+// WithLogger's lifecycle events. mockplex serve uses it to batch its access
+// log. The default is WithLogger's logger.
+func WithAccessLog(l *slog.Logger) Option { return func(c *config) { c.accessLog = l } }
 
 // WithScenario sets the server's default scenario by name.
 func WithScenario(name string) Option { return func(c *config) { c.scenario = name } }

@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -60,7 +61,7 @@ func deviceLabels() [9][2]string {
 // pages serves the HTML pages of one server.
 type pages struct {
 	s      *Server
-	tmpl   map[string]*template.Template
+	tmpl   func() map[string]*template.Template // parsed on first render, not at start
 	static http.Handler
 	cop    *http.CrossOriginProtection
 }
@@ -85,6 +86,18 @@ func (s *Server) pageRoutes(r *mux.Router) {
 	r.PathPrefix("/static/").Handler(p.static).Methods(http.MethodGet, http.MethodHead)
 }
 
+// parseTemplates parses the embedded page templates. They are compiled in,
+// so an error is a bug that TestPages* catch; it panics like template.Must.
+func parseTemplates() map[string]*template.Template {
+	funcs := template.FuncMap{"timeLeft": timeLeft, "clockTime": clockTime}
+	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(web, "web/layout.html"))
+	tmpl := map[string]*template.Template{}
+	for _, name := range [...]string{"auth", "link", "dashboard", "message"} {
+		tmpl[name] = template.Must(template.Must(base.Clone()).ParseFS(web, "web/"+name+".html"))
+	}
+	return tmpl
+}
+
 // isPagePath reports whether path belongs to the pages (not journaled).
 func isPagePath(path string) bool {
 	switch path {
@@ -100,12 +113,7 @@ func isPagePath(path string) bool {
 }
 
 func newPages(s *Server) *pages {
-	funcs := template.FuncMap{"timeLeft": timeLeft, "clockTime": clockTime}
-	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(web, "web/layout.html"))
-	p := &pages{s: s, tmpl: map[string]*template.Template{}, cop: http.NewCrossOriginProtection()}
-	for _, name := range [...]string{"auth", "link", "dashboard", "message"} {
-		p.tmpl[name] = template.Must(template.Must(base.Clone()).ParseFS(web, "web/"+name+".html"))
-	}
+	p := &pages{s: s, tmpl: sync.OnceValue(parseTemplates), cop: http.NewCrossOriginProtection()}
 	static, err := fs.Sub(web, "web/static")
 	if err != nil {
 		panic("mock: embedded pages: " + err.Error()) // web is compiled in; cannot happen
@@ -209,7 +217,7 @@ type view struct {
 // never leaves half a page.
 func (p *pages) render(w http.ResponseWriter, status int, name, tmpl string, data any) {
 	var buf bytes.Buffer
-	if err := p.tmpl[name].ExecuteTemplate(&buf, tmpl, data); err != nil {
+	if err := p.tmpl()[name].ExecuteTemplate(&buf, tmpl, data); err != nil {
 		p.s.log.Error("render page", "page", name, "err", err)
 		http.Error(w, "mockplex: page template failed: "+err.Error(), http.StatusInternalServerError)
 		return

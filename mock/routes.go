@@ -2,6 +2,7 @@ package mock
 
 import (
 	"net/http"
+	"sync"
 
 	"github.com/gorilla/mux"
 )
@@ -12,6 +13,7 @@ import (
 // its 404 and 405 handlers.
 func (s *Server) routes() http.Handler {
 	r := mux.NewRouter()
+	s.router = r
 	r.NotFoundHandler = s.api(s.handleNotFound)
 	r.MethodNotAllowedHandler = s.api(s.handleMethodNotAllowed)
 
@@ -44,7 +46,16 @@ func (s *Server) routes() http.Handler {
 	r.HandleFunc("/healthz", s.handleHealthz).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/readyz", s.handleReadyz).Methods(http.MethodGet, http.MethodHead)
 
-	s.controlRoutes(r.PathPrefix(controlPrefix).Subrouter())
+	// The control API's ~30 routes are built on its first request: most
+	// runs never call it, and compiling their patterns is start-up time.
+	control := sync.OnceValue(func() http.Handler {
+		cr := mux.NewRouter()
+		s.controlRoutes(cr.PathPrefix(controlPrefix).Subrouter())
+		return cr
+	})
+	r.PathPrefix(controlPrefix).Handler(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		control().ServeHTTP(w, req)
+	}))
 	s.pageRoutes(r)
 
 	// CORS preflights for plex.tv's paths (wire contract §4.5). The control

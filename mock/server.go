@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/brianvoe/gofakeit/v6"
+	"github.com/gorilla/mux"
 )
 
 // Server is a fake plex.tv PIN API. NewServer starts one on a loopback port,
@@ -25,6 +26,7 @@ type Server struct {
 	cfg       config
 	clock     *Clock
 	log       *slog.Logger
+	accessLog *slog.Logger
 	faker     *gofakeit.Faker
 	rand      lockedRand
 	pins      *store
@@ -34,6 +36,7 @@ type Server struct {
 	clients   *clients
 	scripts   *scriptSet
 	handler   http.Handler
+	router    *mux.Router // for the Allow header of a 405
 
 	ts       *httptest.Server
 	stop     chan struct{}
@@ -53,6 +56,12 @@ func New(opts ...Option) (*Server, error) {
 	if cfg.clock == nil {
 		cfg.clock = NewClock()
 	}
+	if cfg.logger == nil {
+		cfg.logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.accessLog == nil {
+		cfg.accessLog = cfg.logger
+	}
 	faker := gofakeit.New(cfg.seed)
 	s := &Server{
 		cfg:     cfg,
@@ -66,7 +75,10 @@ func New(opts ...Option) (*Server, error) {
 		stop:    make(chan struct{}),
 		done:    make(chan struct{}),
 	}
-	s.locations = newLocationPool(faker)
+	// Locations come from a stream of their own, so how many draws the pool
+	// takes never shifts the accounts, pins and tokens a seed gives.
+	s.accessLog = cfg.accessLog
+	s.locations = newLocationPool(gofakeit.New(faker.Int64()))
 	s.accounts = newAccounts(faker, cfg.accounts, s.clock.Now())
 	scripts, err := newScriptSet(cfg.scenarioDir, cfg.logger)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -139,8 +140,10 @@ func TestErrorMessage(t *testing.T) {
 	}
 }
 
-// TestParseBuiltins parses each shipped file on its own and checks that its
-// name is its file name.
+// TestParseBuiltins parses each shipped file on its own, through the
+// schema, and checks that its name is its file name, and that the
+// registry's schema-less reading of builtins (parseBuiltin) gives the same
+// script.
 func TestParseBuiltins(t *testing.T) {
 	t.Parallel()
 	files, err := fs.Glob(Builtin(), "*.yaml")
@@ -163,6 +166,14 @@ func TestParseBuiltins(t *testing.T) {
 		}
 		if want := strings.TrimSuffix(f, ".yaml"); s.Name != want {
 			t.Errorf("Parse(%s).Name = %q, want %q", f, s.Name, want)
+		}
+		b, err := parseBuiltin(f, data)
+		if err != nil {
+			t.Errorf("parseBuiltin(%s) = %v, but the schema accepts it", f, err)
+			continue
+		}
+		if !reflect.DeepEqual(b, s) {
+			t.Errorf("parseBuiltin(%s) differs from Parse:\n%+v\nwant\n%+v", f, b, s)
 		}
 	}
 }

@@ -40,8 +40,8 @@ type Registry struct {
 	dir      string
 	logger   *slog.Logger
 	onReload func(file string, err error)
-	parser   *parser
-	builtins map[string]*Script
+	parser   func() (*parser, error)   // compiled on first use: builtins skip it
+	builtins func() map[string]*Script // parsed on first lookup: most servers never use a scenario
 
 	current atomic.Pointer[snapshot]
 
@@ -96,15 +96,11 @@ func NewRegistry(dir string, opts ...Option) (*Registry, error) {
 	for _, o := range opts {
 		o(r)
 	}
-	p, err := newParser()
-	if err != nil {
-		return nil, err
-	}
-	r.parser = p
-	r.builtins, err = r.loadBuiltins()
-	if err != nil {
-		return nil, err
-	}
+	// Compiling the format's schema is most of a registry's start-up cost,
+	// and only user files need it: the builtins are checked against it by
+	// this package's tests (TestParseBuiltins).
+	r.parser = sync.OnceValues(newParser)
+	r.builtins = sync.OnceValue(mustLoadBuiltins)
 	if dir != "" {
 		entries, err := readFolder(dir)
 		if err != nil {
@@ -121,11 +117,22 @@ func NewRegistry(dir string, opts ...Option) (*Registry, error) {
 			r.files[e.base] = fileState{data: e.data, script: s}
 		}
 	}
-	r.publish()
+	// The first Get or Names publishes: until then, a server that uses no
+	// scenario has parsed no builtin.
 	return r, nil
 }
 
-func (r *Registry) loadBuiltins() (map[string]*Script, error) {
+// mustLoadBuiltins parses the shipped scenarios. They are compiled in and
+// checked by TestParseBuiltins, so an error is a bug in this package.
+func mustLoadBuiltins() map[string]*Script {
+	m, err := parseBuiltins()
+	if err != nil {
+		panic(fmt.Sprintf("scenarios: a shipped scenario is broken (a bug in mockplex; go test ./scenarios shows it): %v", err))
+	}
+	return m
+}
+
+func parseBuiltins() (map[string]*Script, error) {
 	names, err := fs.Glob(builtinFS, "*.yaml")
 	if err != nil {
 		return nil, fmt.Errorf("scenarios: list builtins: %w", err)
@@ -136,7 +143,7 @@ func (r *Registry) loadBuiltins() (map[string]*Script, error) {
 		if err != nil {
 			return nil, fmt.Errorf("scenarios: read builtin %s: %w", n, err)
 		}
-		s, err := r.parseFile(path.Join("builtin", n), data)
+		s, err := checkName(parseBuiltin(path.Join("builtin", n), data))
 		if err != nil {
 			return nil, err
 		}
@@ -147,10 +154,19 @@ func (r *Registry) loadBuiltins() (map[string]*Script, error) {
 
 // parseFile parses one file and checks that its name matches the file name.
 func (r *Registry) parseFile(file string, data []byte) (*Script, error) {
-	s, err := r.parser.parse(file, data)
+	p, err := r.parser()
 	if err != nil {
 		return nil, err
 	}
+	return checkName(p.parse(file, data))
+}
+
+// checkName passes on a parsed script whose name matches its file's name.
+func checkName(s *Script, err error) (*Script, error) {
+	if err != nil {
+		return nil, err
+	}
+	file := s.File
 	base := filepath.Base(file)
 	want := strings.TrimSuffix(strings.TrimSuffix(base, ".yaml"), ".yml")
 	if s.Name != want {
@@ -174,10 +190,12 @@ func duplicateError(s, other *Script) *Error {
 		Want: "one file per scenario name", Got: strconv.Quote(s.Name) + " also in " + other.File}
 }
 
-// publish builds a snapshot from builtins and user files and makes it current.
-func (r *Registry) publish() {
-	byName := make(map[string]*Script, len(r.builtins)+len(r.files))
-	for n, s := range r.builtins {
+// publish builds a snapshot from builtins and user files and makes it
+// current. The caller holds r.mu, or is NewRegistry.
+func (r *Registry) publish() *snapshot {
+	builtins := r.builtins()
+	byName := make(map[string]*Script, len(builtins)+len(r.files))
+	for n, s := range builtins {
 		byName[n] = s
 	}
 	for _, st := range r.files {
@@ -190,18 +208,33 @@ func (r *Registry) publish() {
 		names = append(names, n)
 	}
 	slices.Sort(names)
-	r.current.Store(&snapshot{byName: byName, names: names})
+	snap := &snapshot{byName: byName, names: names}
+	r.current.Store(snap)
+	return snap
+}
+
+// snapshot returns the current snapshot, publishing the first one.
+func (r *Registry) snapshot() *snapshot {
+	if snap := r.current.Load(); snap != nil {
+		return snap
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if snap := r.current.Load(); snap != nil {
+		return snap
+	}
+	return r.publish()
 }
 
 // Get returns the scenario called name.
 func (r *Registry) Get(name string) (*Script, bool) {
-	s, ok := r.current.Load().byName[name]
+	s, ok := r.snapshot().byName[name]
 	return s, ok
 }
 
 // Names returns the names of all scenarios, sorted.
 func (r *Registry) Names() []string {
-	return slices.Clone(r.current.Load().names)
+	return slices.Clone(r.snapshot().names)
 }
 
 // Watch follows the user folder and applies every edit, creation and removal
@@ -256,6 +289,11 @@ func (r *Registry) Watch(ctx context.Context) error {
 func (r *Registry) rescan() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.current.Load() == nil {
+		// Publish before reporting: the OnReload function runs under r.mu
+		// and may call Get, which must then not need the lock.
+		r.publish()
+	}
 	entries, err := readFolder(r.dir)
 	if err != nil {
 		r.logger.Warn("scenario folder unreadable; keeping the scenarios in force", slog.String("dir", r.dir), slog.Any("error", err))

@@ -333,3 +333,39 @@ func TestWatchFolderGone(t *testing.T) {
 		t.Error("Watch on a removed folder = nil, want an error")
 	}
 }
+
+// TestOnReloadMayReadTheRegistry calls Get from the OnReload function
+// before anything has looked a scenario up: the report arrives while the
+// registry holds its lock, so the first snapshot must already be there.
+func TestOnReloadMayReadTheRegistry(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeFile(t, dir, "custom.yaml", scenarioYAML("custom", "v1"))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	got := make(chan bool, 16)
+	var r *Registry
+	r, err := NewRegistry(dir, WithOnReload(func(string, error) {
+		_, ok := r.Get("happy-path")
+		got <- ok
+	}))
+	if err != nil {
+		t.Fatalf("NewRegistry = %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- r.Watch(ctx) }()
+	// A file that fails to parse changes nothing, and is reported.
+	writeFile(t, dir, "broken.yaml", "name: [")
+	select {
+	case ok := <-got:
+		if !ok {
+			t.Error("Get(happy-path) from OnReload = false, want the builtin")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no reload report within 10s: OnReload blocked on the registry?")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Watch = %v", err)
+	}
+}

@@ -28,7 +28,7 @@ func (t *targetList) Set(s string) error {
 // against one or two targets and writes the report. It returns nil when
 // every check passes, an exit-code-1 error on a contract violation, and an
 // exit-code-2 error on usage or network errors.
-func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runContract(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("contract", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var targets targetList
@@ -39,7 +39,7 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	timeout := fs.Duration("timeout", 10*time.Second, "timeout of each request")
 	strict := fs.Bool("strict", false, "reject keys the schema does not list (for the mock's own output)")
 	qrBase := fs.String("qr-base", contract.DefaultQRBase, "expected prefix of a pin's qr field")
-	controlToken := fs.String("control-token", "", "X-Mockplex-Token for the mock's control API")
+	controlToken := fs.String("control-token", getenv("MOCKPLEX_CONTROL_TOKEN"), "X-Mockplex-Token for the mock's control API, as serve's (MOCKPLEX_CONTROL_TOKEN)")
 	countdown := fs.Duration("countdown-wait", time.Duration(1100)*time.Millisecond, "wait between the two countdown polls of a target without a mock clock (0 checks only the Date header)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: mockplex contract --target URL [--target URL2] [--profile wire|sdk] [--format text|json|junit] [--out FILE]\n\n"+

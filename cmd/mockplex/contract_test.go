@@ -78,7 +78,7 @@ func TestContractUsage(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var stdout, stderr bytes.Buffer
-			err := runContract(context.Background(), tt.args, &stdout, &stderr)
+			err := runContract(context.Background(), tt.args, env(), &stdout, &stderr)
 			if exitCode(err) != 2 || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("runContract(%q) = %v (exit %d), want exit 2 mentioning %q", tt.args, err, exitCode(err), tt.want)
 			}
@@ -89,7 +89,7 @@ func TestContractUsage(t *testing.T) {
 func TestContractHelp(t *testing.T) {
 	t.Parallel()
 	var stdout, stderr bytes.Buffer
-	if err := runContract(context.Background(), []string{"-h"}, &stdout, &stderr); err != nil {
+	if err := runContract(context.Background(), []string{"-h"}, env(), &stdout, &stderr); err != nil {
 		t.Errorf("runContract(-h) = %v, want nil", err)
 	}
 	if !strings.Contains(stderr.String(), "--target URL") {
@@ -102,7 +102,7 @@ func TestContractUnreachable(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	srv.Close()
 	var stdout, stderr bytes.Buffer
-	err := runContract(context.Background(), []string{"--target", srv.URL}, &stdout, &stderr)
+	err := runContract(context.Background(), []string{"--target", srv.URL}, env(), &stdout, &stderr)
 	if exitCode(err) != 2 || !strings.Contains(err.Error(), "unreachable") {
 		t.Errorf("runContract(closed server) = %v (exit %d), want exit 2 saying unreachable", err, exitCode(err))
 	}
@@ -111,7 +111,7 @@ func TestContractUnreachable(t *testing.T) {
 func TestContractPass(t *testing.T) {
 	t.Parallel()
 	var stdout, stderr bytes.Buffer
-	err := runContract(context.Background(), []string{"--target", capturesServer(t, false), "--countdown-wait", "0"}, &stdout, &stderr)
+	err := runContract(context.Background(), []string{"--target", capturesServer(t, false), "--countdown-wait", "0"}, env(), &stdout, &stderr)
 	if err != nil {
 		t.Fatalf("runContract(captures) = %v, want nil; output:\n%s", err, stdout.String())
 	}
@@ -124,7 +124,7 @@ func TestContractViolationJUnit(t *testing.T) {
 	t.Parallel()
 	out := filepath.Join(t.TempDir(), "report.xml")
 	var stdout, stderr bytes.Buffer
-	err := runContract(context.Background(), []string{"--target", capturesServer(t, true), "--countdown-wait", "0", "--format", "junit", "--out", out}, &stdout, &stderr)
+	err := runContract(context.Background(), []string{"--target", capturesServer(t, true), "--countdown-wait", "0", "--format", "junit", "--out", out}, env(), &stdout, &stderr)
 	if exitCode(err) != 1 {
 		t.Fatalf("runContract(broken) = %v (exit %d), want exit 1", err, exitCode(err))
 	}
@@ -169,7 +169,7 @@ func TestContractTwoTargetsJSON(t *testing.T) {
 	err := runContract(context.Background(), []string{
 		"--target", capturesServer(t, false), "--target", capturesServer(t, true),
 		"--countdown-wait", "0", "--format", "json",
-	}, &stdout, &stderr)
+	}, env(), &stdout, &stderr)
 	if exitCode(err) != 1 {
 		t.Fatalf("runContract(two targets, one broken) = %v, want exit 1", err)
 	}
@@ -196,7 +196,25 @@ func TestContractAgainstMock(t *testing.T) {
 	srv := mock.NewServer()
 	t.Cleanup(srv.Close)
 	var stdout, stderr bytes.Buffer
-	if err := runContract(context.Background(), []string{"--target", srv.URL, "--strict"}, &stdout, &stderr); err != nil {
+	if err := runContract(context.Background(), []string{"--target", srv.URL, "--strict"}, env(), &stdout, &stderr); err != nil {
 		t.Errorf("runContract(mock) = %v, want nil; output:\n%s", err, stdout.String())
+	}
+}
+
+// TestContractControlTokenFromEnv runs the suite against a mock whose
+// control API is guarded, with the token taken from MOCKPLEX_CONTROL_TOKEN
+// as serve takes it, so one environment serves both commands.
+func TestContractControlTokenFromEnv(t *testing.T) {
+	t.Parallel()
+	srv := mock.NewServer(mock.WithControlToken("s3cret"))
+	t.Cleanup(srv.Close)
+	var stdout, stderr bytes.Buffer
+	if err := runContract(context.Background(), []string{"--target", srv.URL, "--strict"}, env("MOCKPLEX_CONTROL_TOKEN", "s3cret"), &stdout, &stderr); err != nil {
+		t.Errorf("runContract(guarded mock, token from env) = %v, want nil; output:\n%s", err, stdout.String())
+	}
+	stdout.Reset()
+	err := runContract(context.Background(), []string{"--target", srv.URL, "--strict"}, env(), &stdout, &stderr)
+	if err == nil {
+		t.Errorf("runContract(guarded mock, no token) = nil, want a failure; output:\n%s", stdout.String())
 	}
 }

@@ -32,7 +32,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "serve":
 		return runServe(ctx, args[1:], getenv, stdout, stderr)
 	case "contract":
-		return runContract(ctx, args[1:], stdout, stderr)
+		return runContract(ctx, args[1:], getenv, stdout, stderr)
 	case "healthcheck":
 		return runHealthcheck(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version", "-version":

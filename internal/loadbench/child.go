@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/mockplex/mockplex/internal/loadbench/baseline"
+	"github.com/mockplex/mockplex/internal/logbuf"
 	"github.com/mockplex/mockplex/mock"
 )
 
@@ -136,15 +137,20 @@ func childMock(o options, info *ready, stderr io.Writer) (http.Handler, func(), 
 		cleanup()
 		return nil, nil, err
 	}
+	// The logs go out as serve writes them: the access log batched.
+	logOut := logbuf.New(stderr, 100*time.Millisecond)
+	opts := &slog.HandlerOptions{Level: lv}
 	srv, err := mock.New(
-		mock.WithSeed(1), mock.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lv}))),
+		mock.WithSeed(1), mock.WithLogger(slog.New(slog.NewTextHandler(logOut, opts))),
+		mock.WithAccessLog(slog.New(slog.NewTextHandler(logOut.Batched(), opts))),
 		mock.WithScenarios(dir), mock.WithMaxPins(max(mock.DefaultMaxPins, 2*(o.servePins+o.serveSurvive))),
 	)
 	if err != nil {
+		logOut.Close()
 		cleanup()
 		return nil, nil, err
 	}
-	closeFn := func() { srv.Close(); cleanup() }
+	closeFn := func() { srv.Close(); logOut.Close(); cleanup() }
 	if err := srv.SetClientScenario(benchClient, "loadbench"); err != nil {
 		closeFn()
 		return nil, nil, err

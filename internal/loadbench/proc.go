@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -30,7 +31,9 @@ func startChild(ctx context.Context, o options, kind string, extra ...string) (*
 	}
 	args := append([]string{"-serve", kind, "-log-level", o.logLevel}, extra...)
 	cmd := exec.Command(exe, args...)
-	cmd.Stderr = os.Stderr
+	// The child's logs arrive through a pipe, as a container's do; the
+	// access lines are dropped and the rest passed on.
+	cmd.Stderr = &dropAccessLog{out: os.Stderr}
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err
@@ -112,4 +115,31 @@ func readIDs(file string) ([]int64, error) {
 		return nil, fmt.Errorf("%s: no pin ids", file)
 	}
 	return ids, nil
+}
+
+// dropAccessLog passes on a child's log lines except its access log (text
+// lines with msg=request), which at info would flood the terminal.
+type dropAccessLog struct {
+	out     io.Writer
+	partial []byte
+}
+
+func (d *dropAccessLog) Write(p []byte) (int, error) {
+	n := len(p)
+	d.partial = append(d.partial, p...)
+	for {
+		i := bytes.IndexByte(d.partial, '\n')
+		if i < 0 {
+			break
+		}
+		line := d.partial[:i+1]
+		if !bytes.Contains(line, []byte(" msg=request ")) {
+			if _, err := d.out.Write(line); err != nil {
+				return n, err
+			}
+		}
+		d.partial = d.partial[i+1:]
+	}
+	d.partial = append([]byte(nil), d.partial...) // do not pin the consumed prefix
+	return n, nil
 }

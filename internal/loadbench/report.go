@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
@@ -88,11 +89,17 @@ func (r *report) sweepRows(n int, res sweepResult, took time.Duration, outside, 
 	r.add(fmt.Sprintf("worst poll during the sweep of %d pins", n), ms(during.max), "< 100ms (no pause a user sees)", during.max < 100*time.Millisecond)
 }
 
-func (r *report) startupRow(times, floor []time.Duration) {
-	med, bare := times[len(times)/2], floor[len(floor)/2]
-	r.printf("mockplex serve: median %s, min %s, max %s\n", ms(med), ms(times[0]), ms(times[len(times)-1]))
-	r.printf("bare baseline binary (Go net/http + gorilla/mux): median %s, min %s, max %s\n", ms(bare), ms(floor[0]), ms(floor[len(floor)-1]))
-	r.add("start-up, exec to first response (median)", ms(med), "<= 20ms", med <= 20*time.Millisecond)
+// startupLine prints one binary's start-up runs for one probe.
+func (r *report) startupLine(label string, runs []startRun) {
+	times := make([]time.Duration, len(runs))
+	faults := make([]int64, len(runs))
+	for i, run := range runs {
+		times[i], faults[i] = run.took, run.minflt
+	}
+	slices.Sort(times)
+	slices.Sort(faults)
+	r.printf("  %-48s median %s, min %s, max %s; %d page faults\n", label,
+		ms(times[len(times)/2]), ms(times[0]), ms(times[len(times)-1]), faults[len(faults)/2])
 }
 
 func (r *report) contractRow(times []time.Duration) {

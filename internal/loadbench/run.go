@@ -60,7 +60,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	pins := fs.String("pins", "1000,100000,1000000", "live pin counts for the scale benchmark")
 	fs.IntVar(&o.startupRuns, "startup-runs", 20, "exec-to-first-response runs of the built binary")
 	fs.IntVar(&o.contractRuns, "contract-runs", 5, "full contract runs against the in-process mock")
-	fs.StringVar(&o.logLevel, "log-level", "warn", "mockplex's log level in the load runs (info logs a line per request)")
+	fs.StringVar(&o.logLevel, "log-level", "info", "mockplex's log level in the load runs: info, serve's default, logs a line per request (batched, as serve does)")
 	fs.StringVar(&o.mockProfile, "cpuprofile", "", "write a CPU profile of the mockplex server of the load runs to this file")
 	fs.StringVar(&o.binary, "binary", "", "mockplex binary for the start-up benchmark (default: go build ./cmd/mockplex)")
 	fs.StringVar(&o.serve, "serve", "", "internal: run as the child server, mock or baseline")

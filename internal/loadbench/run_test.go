@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"io"
 	"slices"
 	"strings"
@@ -114,5 +115,23 @@ func TestPairedRatios(t *testing.T) {
 	}
 	if m := medianOf([]float64{1, 3}); m != 2 {
 		t.Errorf("medianOf([1 3]) = %v, want 2", m)
+	}
+}
+
+func TestDropAccessLog(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	d := &dropAccessLog{out: &out}
+	for _, chunk := range []string{
+		"time=1 level=INFO msg=request method=GET path=/a status=200\ntime=2 level=WA",
+		"RN msg=\"scenario file rejected\" file=x.yaml\ntime=3 level=INFO msg=request ",
+		"method=POST path=/b status=201\n",
+	} {
+		if n, err := d.Write([]byte(chunk)); n != len(chunk) || err != nil {
+			t.Fatalf("Write = %d, %v; want %d, nil", n, err, len(chunk))
+		}
+	}
+	if got, want := out.String(), "time=2 level=WARN msg=\"scenario file rejected\" file=x.yaml\n"; got != want {
+		t.Errorf("passed on %q, want %q", got, want)
 	}
 }
