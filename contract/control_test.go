@@ -31,6 +31,9 @@ var (
 	pinPath       = regexp.MustCompile(`^/api/v2/pins/(\d+)(\.json)?$`)
 )
 
+// fakeEpoch is the controlled fake's clock before any advance.
+var fakeEpoch = time.Date(2026, 10, 1, 22, 39, 52, 0, time.UTC)
+
 func newControlled(next http.Handler) *controlled {
 	return &controlled{next: next, claimed: map[string]bool{}}
 }
@@ -52,6 +55,12 @@ func (c *controlled) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.claimed[id] = true
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprint(w, "{}")
+		return
+	case r.URL.Path == "/__mockplex/clock" && r.Method == http.MethodGet:
+		// The replayed pins do not age: the fake's clock moves only when
+		// advanced.
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"now":%q,"frozen":true}`, fakeEpoch.Add(time.Duration(c.offset)*time.Second).Format(time.RFC3339Nano))
 		return
 	case r.URL.Path == "/__mockplex/clock/advance":
 		d, err := time.ParseDuration(r.URL.Query().Get("by"))
@@ -222,6 +231,28 @@ func TestControlledBroken(t *testing.T) {
 				})
 			},
 			check: contract.CheckExpiresInCountdown, where: "body", pointer: "/expiresIn", got: "1800",
+		},
+		{
+			name: "expiresIn drops more than the mock clock moved",
+			broken: func(h http.Handler) http.Handler {
+				var mu sync.Mutex
+				advanced := 0
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					mu.Lock()
+					defer mu.Unlock()
+					switch r.URL.Path {
+					case "/__mockplex/clock/advance": // the pins age 30 s, the clock says 5
+						advanced++
+						r = r.Clone(r.Context())
+						r.URL.RawQuery = "by=30s"
+					case "/__mockplex/clock":
+						fmt.Fprintf(w, `{"now":%q}`, fakeEpoch.Add(time.Duration(advanced)*5*time.Second).Format(time.RFC3339Nano))
+						return
+					}
+					h.ServeHTTP(w, r)
+				})
+			},
+			check: contract.CheckExpiresInCountdown, where: "body", pointer: "/expiresIn", got: "1770",
 		},
 		{
 			name: "approve fails",

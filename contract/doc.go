@@ -26,7 +26,10 @@
 // link.put. Without the control API those end in Skip, not Fail.
 //
 // The countdown uses the mock's clock when there is one (POST
-// /__mockplex/clock/advance?by=5s); otherwise it polls twice,
+// /__mockplex/clock/advance?by=5s between two polls, and GET
+// /__mockplex/clock around them: expiresIn must drop by the 5 s at least and
+// by no more than the clock moved, so runs that share a mock and advance
+// its clock at once still pass); otherwise it polls twice,
 // WithCountdownWait apart, and compares expiresIn with the Date headers.
 //
 // # Politeness

@@ -325,6 +325,14 @@ func (r *run) pollAgain(ctx context.Context, id string, p *pin) *pin {
 
 func (r *run) countdownMock(ctx context.Context, p *pin) {
 	id := CheckExpiresInCountdown
+	// The mock clock is read before and after, so the check holds when
+	// other clients of a shared mock move the clock meanwhile: expiresIn
+	// must drop by the 5 s advanced here at least, and by no more than the
+	// clock moved in all.
+	before, ok := r.mockNow(ctx, id)
+	if !ok {
+		return
+	}
 	first := r.pollAgain(ctx, id, p)
 	if first == nil {
 		return
@@ -341,12 +349,33 @@ func (r *run) countdownMock(ctx context.Context, p *pin) {
 	if second == nil {
 		return
 	}
-	elapsed := second.resp.end.Sub(first.resp.start)
-	maxDrop := 5 + int64(elapsed/time.Second) + 1
+	after, ok := r.mockNow(ctx, id)
+	if !ok {
+		return
+	}
+	moved := after.Sub(before)
+	maxDrop := int64(moved/time.Second) + 1 // expiresIn is in whole seconds
 	if drop := first.expiresIn - second.expiresIn; drop < 5 || drop > maxDrop {
 		r.violate(id, second.resp, WhereBody, "/expiresIn",
-			fmt.Sprintf("%d..%d (%d minus 5 s of mock clock)", first.expiresIn-maxDrop, first.expiresIn-5, first.expiresIn),
+			fmt.Sprintf("%d..%d (%d minus the 5 s advanced, at most minus the %s the mock clock moved)",
+				first.expiresIn-maxDrop, first.expiresIn-5, first.expiresIn, moved.Round(time.Millisecond)),
 			strconv.FormatInt(second.expiresIn, 10))
 	}
 	r.pass(id)
+}
+
+// mockNow reads the mock's clock from GET /__mockplex/clock.
+func (r *run) mockNow(ctx context.Context, id string) (time.Time, bool) {
+	resp := r.send(ctx, id, reqSpec{method: http.MethodGet, path: "/__mockplex/clock", control: true})
+	if resp == nil {
+		return time.Time{}, false
+	}
+	var clock struct {
+		Now time.Time `json:"now"`
+	}
+	if resp.status != http.StatusOK || json.Unmarshal(resp.body, &clock) != nil || clock.Now.IsZero() {
+		r.violate(id, resp, WhereBody, "/now", "200 with the mock clock's time", fmt.Sprintf("%d %.80q", resp.status, resp.body))
+		return time.Time{}, false
+	}
+	return clock.Now, true
 }

@@ -2,7 +2,9 @@ package contract_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"sync"
 	"testing"
 
 	"github.com/mockplex/mockplex/contract"
@@ -23,22 +25,24 @@ func (s scenarioTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return s.next.RoundTrip(r)
 }
 
-// TestMockUnderEveryScenario runs the suite against one mock with each
-// shipped scenario selected per request: scenarios marked contract: true
-// must pass, the others must be reported as violations (or errors, for
-// transport faults), never as a silent pass.
+// TestMockUnderEveryScenario runs the suite under each shipped scenario,
+// selected per request by header: scenarios marked contract: true must
+// pass, the others must be reported as violations (or errors, for transport
+// faults), never as a silent pass. Each scenario gets a mock of its own:
+// the suite advances the mock clock (expires-in.countdown), and on a shared
+// mock one run's advance would expire another's pin under expire-on-claim.
 func TestMockUnderEveryScenario(t *testing.T) {
 	t.Parallel()
 	reg, err := scenarios.NewRegistry("")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := mock.NewServer(mock.WithSeed(3))
-	t.Cleanup(srv.Close)
 	for _, name := range reg.Names() {
 		sc, _ := reg.Get(name)
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
+			srv := mock.NewServer(mock.WithSeed(3))
+			t.Cleanup(srv.Close)
 			client := &http.Client{Transport: scenarioTransport{name: name, next: srv.Client().Transport}}
 			rep, err := contract.Run(context.Background(),
 				contract.Target{Name: "mock+" + name, URL: srv.URL, Client: client},
@@ -66,4 +70,28 @@ func TestMockUnderEveryScenario(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestConcurrentRunsShareAMock runs the suite four times at once against
+// one mock, as parallel CI jobs sharing a compose service would. Each run
+// advances the shared clock; every run must still pass.
+func TestConcurrentRunsShareAMock(t *testing.T) {
+	t.Parallel()
+	srv := mock.NewServer(mock.WithSeed(4))
+	t.Cleanup(srv.Close)
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Go(func() {
+			rep, err := contract.Run(context.Background(), contract.Target{Name: "shared", URL: srv.URL, Client: srv.Client()},
+				contract.WithClientIdentifier(fmt.Sprintf("shared-%d", i)))
+			if err != nil {
+				t.Errorf("run %d: %v", i, err)
+				return
+			}
+			for _, v := range rep.Violations() {
+				t.Errorf("run %d: %s", i, v)
+			}
+		})
+	}
+	wg.Wait()
 }
