@@ -83,35 +83,43 @@ func (p *parser) parse(file string, data []byte) (*Script, error) {
 	if len(data) > maxFileSize {
 		return nil, &Error{File: file, Line: 1, Column: 1, Want: "a scenario file under 1 MiB", Got: strconv.Itoa(len(data)) + " bytes"}
 	}
-	root, perr := readDocument(file, data)
-	if perr != nil {
-		return nil, perr
-	}
+	return read(file, data, p.check)
+}
+
+// check validates a document against the format's schema.
+func (p *parser) check(file string, root *yaml.Node) *Error {
 	v, perr := toJSON(file, root)
 	if perr != nil {
-		return nil, perr
+		return perr
 	}
 	if err := p.schema.Validate(v); err != nil {
 		var ve *jsonschema.ValidationError
 		if errors.As(err, &ve) {
-			return nil, p.schemaError(file, root, ve)
+			return p.schemaError(file, root, ve)
 		}
-		return nil, &Error{File: file, Line: root.Line, Column: root.Column, Want: "a document the schema can check", Got: err.Error()}
+		return &Error{File: file, Line: root.Line, Column: root.Column, Want: "a document the schema can check", Got: err.Error()}
 	}
-	s, perr := compileScript(file, root)
-	if perr != nil {
-		return nil, perr
-	}
-	return s, nil
+	return nil
 }
 
 // parseBuiltin reads a shipped scenario without checking it against the
 // format's schema: tests do that once, so a server's start-up need not
 // compile the schema at all when it loads no user files.
 func parseBuiltin(file string, data []byte) (*Script, error) {
+	return read(file, data, nil)
+}
+
+// read parses one YAML document, checks it with check when there is one,
+// and compiles it.
+func read(file string, data []byte, check func(file string, root *yaml.Node) *Error) (*Script, error) {
 	root, perr := readDocument(file, data)
 	if perr != nil {
 		return nil, perr
+	}
+	if check != nil {
+		if perr := check(file, root); perr != nil {
+			return nil, perr
+		}
 	}
 	s, perr := compileScript(file, root)
 	if perr != nil {
