@@ -308,7 +308,16 @@ func TestShippedScenarios(t *testing.T) {
 			if transport == 0 || malformed == 0 || ok < 60 {
 				t.Errorf("transport faults %d, malformed %d, good %d: want some of each, mostly good", transport, malformed, ok)
 			}
+			// A reset reaches the client before the server has journaled
+			// the request, so wait until all 120 are in.
 			faults := srv.Requests(mock.RequestFilter{Scenario: "flaky"})
+			for deadline := time.Now().Add(10 * time.Second); len(faults) < 120 && time.Now().Before(deadline); {
+				time.Sleep(time.Millisecond)
+				faults = srv.Requests(mock.RequestFilter{Scenario: "flaky"})
+			}
+			if len(faults) != 120 {
+				t.Fatalf("journal has %d flaky requests, want the 120 sent", len(faults))
+			}
 			n := 0
 			for _, f := range faults {
 				if f.Fault != "" {
