@@ -41,8 +41,7 @@ func (r *run) claim(ctx context.Context, p *pin) string {
 		}
 		r.expectStatus(c.id, resp, http.StatusOK)
 		r.expectMedia(c.id, resp, c.format)
-		format, doc := r.decodeBody(c.id, resp, false)
-		r.exchange(c.id, resp, format, doc)
+		_, doc := r.decodeBody(c.id, resp, false)
 		if doc == nil {
 			continue
 		}
@@ -106,7 +105,6 @@ func (r *run) user(ctx context.Context, token string) {
 	r.expectStatus(id, resp, http.StatusUnauthorized)
 	r.expectMedia(id, resp, "json")
 	format, doc := r.decodeBody(id, resp, true)
-	r.exchange(id, resp, format, doc)
 	if doc == nil {
 		return
 	}
@@ -142,8 +140,7 @@ func (r *run) link(ctx context.Context, p *pin, token string) {
 		return
 	}
 	r.expectStatus(id, resp, http.StatusOK)
-	format, doc := r.decodeBody(id, resp, false)
-	r.exchange(id, resp, format, doc)
+	_, doc := r.decodeBody(id, resp, false)
 	if doc == nil {
 		return
 	}

@@ -25,7 +25,6 @@ func (r *run) pollError(ctx context.Context, id string, p *pin, identity, accept
 	}
 	r.expectMedia(id, resp, want)
 	format, doc := r.decodeBody(id, resp, true)
-	r.exchange(id, resp, format, doc)
 	if doc == nil {
 		return
 	}
@@ -85,7 +84,6 @@ func (r *run) pollNonNumeric(ctx context.Context) {
 		return
 	}
 	format, doc := r.decodeBody(id, resp, true)
-	r.exchange(id, resp, format, doc)
 	if doc == nil {
 		return
 	}

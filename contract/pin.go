@@ -42,7 +42,6 @@ func (r *run) create(ctx context.Context, id, ctCheck string, strong bool, path,
 	}
 	r.expectMedia(ctCheck, resp, wantFormat)
 	format, doc := r.decodeBody(id, resp, false)
-	r.exchange(id, resp, format, doc)
 	if doc == nil {
 		return nil
 	}
@@ -216,8 +215,7 @@ func (r *run) pollPending(ctx context.Context, p *pin) *pin {
 		return nil
 	}
 	r.expectStatus(CheckPollPending, resp, http.StatusOK)
-	format, doc := r.decodeBody(CheckPollPending, resp, false)
-	r.exchange(CheckPollPending, resp, format, doc)
+	_, doc := r.decodeBody(CheckPollPending, resp, false)
 	if doc == nil {
 		return nil
 	}
@@ -238,8 +236,7 @@ func (r *run) axios(ctx context.Context, p *pin) {
 	}
 	r.expectStatus(id, resp, http.StatusOK)
 	r.expectMedia(id, resp, "xml")
-	format, doc := r.decodeBody(id, resp, false)
-	r.exchange(id, resp, format, doc)
+	_, doc := r.decodeBody(id, resp, false)
 	if doc == nil {
 		return
 	}
@@ -311,8 +308,7 @@ func (r *run) pollAgain(ctx context.Context, id string, p *pin) *pin {
 	if !r.expectStatus(id, resp, http.StatusOK) {
 		return nil
 	}
-	format, doc := r.decodeBody(id, resp, false)
-	r.exchange(id, resp, format, doc)
+	_, doc := r.decodeBody(id, resp, false)
 	if doc == nil {
 		return nil
 	}

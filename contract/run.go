@@ -256,9 +256,16 @@ func firstPin(ps ...*pin) *pin {
 }
 
 // decodeBody decodes a response body by its media type, pin or error
-// shaped, into the JSON shape. It returns the format and the document, or
-// records a violation in check id and returns a nil document.
+// shaped, into the JSON shape, and records the exchange in check id. It
+// returns the format and the document, or records a violation in check id
+// and returns a nil document.
 func (r *run) decodeBody(id string, resp *response, errorShape bool) (string, any) {
+	format, doc := r.decode(id, resp, errorShape)
+	r.exchange(id, resp, format, doc)
+	return format, doc
+}
+
+func (r *run) decode(id string, resp *response, errorShape bool) (string, any) {
 	switch {
 	case isJSON(resp.mediaType):
 		doc, err := decodeJSON(resp.body)

@@ -2,7 +2,6 @@ package mock_test
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -11,26 +10,11 @@ import (
 )
 
 // exposureDo sends one request with the given headers and returns the
-// response with its body read.
+// response's status and header, and its body.
 func exposureDo(t *testing.T, srv *mock.Server, method, path string, hdr map[string]string) (*http.Response, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, srv.URL+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range hdr {
-		req.Header.Set(k, v)
-	}
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, string(b)
+	x := roundTrip(t, srv, method, path, hdr, "")
+	return &http.Response{StatusCode: x.Status, Header: x.RespHeader}, string(x.RespBody)
 }
 
 // TestControlToken checks the guard of a token-protected control API and

@@ -3,7 +3,6 @@ package mock_test
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -21,25 +20,12 @@ type limitReply struct {
 
 func limitDo(t *testing.T, srv *mock.Server, method, path, contentType, body string) limitReply {
 	t.Helper()
-	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("X-Plex-Client-Identifier", "limits")
-	req.Header.Set("Accept", "application/json")
+	hdr := map[string]string{"X-Plex-Client-Identifier": "limits", "Accept": "application/json"}
 	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
+		hdr["Content-Type"] = contentType
 	}
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("%s %s: read body: %v", method, path, err)
-	}
-	return limitReply{status: resp.StatusCode, header: resp.Header, body: b}
+	x := roundTrip(t, srv, method, path, hdr, body)
+	return limitReply{status: x.Status, header: x.RespHeader, body: x.RespBody}
 }
 
 // TestMaxPinsFlood creates pins past WithMaxPins(100): the surplus gets a
