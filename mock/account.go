@@ -2,6 +2,8 @@ package mock
 
 import (
 	"encoding/xml"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -30,6 +32,9 @@ type accounts struct {
 	mu      sync.RWMutex
 	list    []*Account
 	byToken map[string]*Account
+	// generated are the accounts made for sign-ups (new-account), oldest
+	// first: reset forgets them and the cap drops the oldest.
+	generated []*Account
 }
 
 func newAccount(f *gofakeit.Faker, joinedBefore time.Time) *Account {
@@ -60,11 +65,44 @@ func newAccounts(f *gofakeit.Faker, n int, now time.Time) *accounts {
 	return a
 }
 
+// add adds an account the server starts with or restores.
 func (a *accounts) add(acc *Account) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.list = append(a.list, acc)
 	a.byToken[acc.AuthToken] = acc
+}
+
+// addGenerated adds an account made for a sign-up; with max > 0 and as
+// many made already, the oldest made one is dropped first.
+func (a *accounts) addGenerated(acc *Account, max int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if max > 0 && len(a.generated) >= max {
+		a.drop(a.generated[0])
+		a.generated = a.generated[1:]
+	}
+	a.list = append(a.list, acc)
+	a.byToken[acc.AuthToken] = acc
+	a.generated = append(a.generated, acc)
+}
+
+// drop removes acc from the list and the token index; the caller holds mu.
+func (a *accounts) drop(acc *Account) {
+	delete(a.byToken, acc.AuthToken)
+	if i := slices.Index(a.list, acc); i >= 0 {
+		a.list = slices.Delete(a.list, i, i+1)
+	}
+}
+
+// forgetGenerated drops every account made for a sign-up.
+func (a *accounts) forgetGenerated() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, acc := range a.generated {
+		a.drop(acc)
+	}
+	a.generated = nil
 }
 
 func (a *accounts) byTok(token string) (*Account, bool) {
@@ -83,7 +121,7 @@ func (a *accounts) find(name string) (*Account, bool) {
 	defer a.mu.RUnlock()
 	for _, acc := range a.list {
 		if name == "" && acc.Default || name != "" && (strings.EqualFold(acc.Username, name) ||
-			strings.EqualFold(acc.Email, name) || acc.UUID == name || formatInt(acc.ID) == name) {
+			strings.EqualFold(acc.Email, name) || acc.UUID == name || strconv.FormatInt(acc.ID, 10) == name) {
 			return acc, true
 		}
 	}

@@ -283,15 +283,6 @@ func BenchmarkSchemaValidate(b *testing.B) {
 }
 
 // BenchmarkNegotiate is the Accept rule every API request runs.
-func BenchmarkNegotiate(b *testing.B) {
-	accept := []string{"application/json, text/plain, */*"}
-	b.ReportAllocs()
-	for b.Loop() {
-		if mock.Negotiate("/api/v2/pins/1", accept, false) != mock.XML {
-			b.Fatal("axios Accept negotiated JSON, want XML")
-		}
-	}
-}
 
 // BenchmarkSweep expires and sweeps 100k pins; the load benchmark's scale
 // mode does the same at a million with polls running (see BENCHMARKS.md).
@@ -319,4 +310,24 @@ func BenchmarkSweep(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/pin")
+}
+
+// BenchmarkNewServer is the cost of a server per test: start and close, as
+// a parallel Go suite that gives every test its own server pays it.
+// BenchmarkHTTPTestNewServer is the yardstick, in the same run.
+func BenchmarkNewServer(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		srv := mock.NewServer()
+		srv.Close()
+	}
+}
+
+func BenchmarkHTTPTestNewServer(b *testing.B) {
+	b.ReportAllocs()
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})
+	for b.Loop() {
+		srv := httptest.NewServer(h)
+		srv.Close()
+	}
 }

@@ -2,6 +2,7 @@ package mock
 
 import (
 	"crypto/subtle"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -18,114 +20,179 @@ const (
 	controlPrefix = "/__mockplex"
 	// TokenHeader carries the control token when one is set.
 	TokenHeader = "X-Mockplex-Token"
+	// defaultPageSize and maxPageSize bound GET /__mockplex/pins.
+	defaultPageSize = 100
+	maxPageSize     = 1000
 )
 
-// controlRoutes registers the control API: JSON in and out, never CORS.
-func (s *Server) controlRoutes(r *mux.Router) {
-	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		writeControlError(w, http.StatusNotFound, fmt.Errorf("no control route %s %s; see the README's control API table", req.Method, req.URL.Path))
-	})
-	handle := func(path string, h http.HandlerFunc, methods ...string) {
-		r.Handle(path, s.guard(h)).Methods(methods...)
+// controlRoutes is the control API's router: JSON in and out, never CORS.
+// Like routes, it is built once per process, on the first control request.
+var controlRoutes = sync.OnceValue(func() *mux.Router {
+	r := mux.NewRouter()
+	sub := r.PathPrefix(controlPrefix).Subrouter()
+	handle := func(path string, h endpoint, methods ...string) {
+		sub.Handle(path, h).Methods(methods...)
 		// Any other method on the path gets the control API's 405. (A
 		// subrouter's MethodNotAllowedHandler is not reached: gorilla/mux
 		// falls through to its NotFoundHandler.)
 		allow := strings.Join(methods, ", ")
-		r.Handle(path, http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-			w.Header().Set("Allow", allow)
-			writeControlError(w, http.StatusMethodNotAllowed, fmt.Errorf("%s %s: this control route takes %s", req.Method, req.URL.Path, allow))
+		sub.Handle(path, endpoint(func(s *Server, x *exchange) {
+			x.w.Header().Set("Allow", allow)
+			x.controlFail(errorf(errMethod, "%s %s takes %s", x.r.Method, x.r.URL.Path, allow))
 		}))
 	}
-	handle("/pins", s.ctlPins, http.MethodGet)
-	handle("/pins/{id}", s.ctlPin, http.MethodGet)
-	handle("/pins/{id}/approve", s.ctlApprove, http.MethodPost)
-	handle("/pins/{id}/deny", s.ctlDeny, http.MethodPost)
-	handle("/pins/{id}/expire", s.ctlExpire, http.MethodPost)
-	handle("/reset", s.ctlReset, http.MethodPost)
-	handle("/requests", s.ctlRequests, http.MethodGet, http.MethodDelete)
-	handle("/accounts", s.ctlAccounts, http.MethodGet)
-	handle("/scenarios", s.ctlScenarios, http.MethodGet)
-	handle("/clients/{client}/scenario", s.ctlClientScenario, http.MethodGet, http.MethodPut, http.MethodDelete)
-	handle("/clock", s.ctlClock, http.MethodGet)
-	handle("/clock/advance", s.ctlClockAdvance, http.MethodPost)
-	handle("/clock/freeze", s.ctlClockFreeze, http.MethodPost)
-	handle("/clock/resume", s.ctlClockResume, http.MethodPost)
+	handle("/pins", ctlPins, http.MethodGet)
+	handle("/pins/{id}", ctlPin, http.MethodGet)
+	handle("/pins/{id}/{action:approve|deny|expire}", ctlPinAction, http.MethodPost)
+	handle("/reset", ctlReset, http.MethodPost)
+	handle("/requests", ctlRequests, http.MethodGet, http.MethodDelete)
+	handle("/accounts", ctlAccounts, http.MethodGet)
+	handle("/scenarios", ctlScenarios, http.MethodGet)
+	// A client identifier may hold a slash: the pattern takes the rest of
+	// the path up to /scenario.
+	handle("/clients/{client:.+}/scenario", ctlClientScenario, http.MethodGet, http.MethodPut, http.MethodDelete)
+	handle("/clock", ctlClock, http.MethodGet)
+	handle("/clock/{action:advance|freeze|resume}", ctlClockAction, http.MethodPost)
+	return r
+})
+
+// serveControl guards the control API and dispatches to its routes.
+func serveControl(s *Server, x *exchange) {
+	if err := s.guard(x.r); err != nil {
+		x.controlFail(err)
+		return
+	}
+	if !crossOriginOK(x.r) {
+		x.controlFail(errorf(errControlHost, "cross-site request refused (Origin %q, Sec-Fetch-Site %q); call the control API from test code or curl, which send neither", x.r.Header.Get("Origin"), x.r.Header.Get("Sec-Fetch-Site")))
+		return
+	}
+	ep, r := match(controlRoutes(), x.r)
+	x.r = r
+	if ep == nil {
+		x.controlFail(errorf(errRouteNotFound, "no control route %s %s; see the README's control API table", r.Method, r.URL.Path))
+		return
+	}
+	ep(s, x)
 }
 
-// guard refuses the control API when it is off, and checks the token in
-// constant time when one is set.
-func (s *Server) guard(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !s.cfg.control {
-			writeControlError(w, http.StatusNotFound, errors.New("the control API is off; start mockplex with --control on"))
-			return
+// crossOrigin is the control API's protection against cross-site requests
+// (a page a developer visits posting to localhost): the same check the
+// pages' forms make. Requests that send neither Sec-Fetch-Site nor Origin
+// (test code, curl) pass.
+var crossOrigin = sync.OnceValue(http.NewCrossOriginProtection)
+
+func crossOriginOK(r *http.Request) bool { return crossOrigin().Check(r) == nil }
+
+// guard is the control API's rule, which the pages and X-Mockplex-Scenario
+// obey too: refused when the control API is off; with a control token, the
+// token (X-Mockplex-Token, Authorization: Bearer, or the pages' cookie),
+// checked in constant time; without one, a loopback Host when the server
+// asks for it (WithLoopbackHosts).
+func (s *Server) guard(r *http.Request) error {
+	switch {
+	case !s.cfg.control:
+		return errControlOff
+	case s.cfg.controlToken != "":
+		if !s.tokenOK(requestToken(r)) {
+			return errControlToken
 		}
-		if !s.controlAllowed(r) {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="mockplex"`)
-			writeControlError(w, http.StatusUnauthorized, fmt.Errorf("%w: send it as %s or Authorization: Bearer", ErrControlForbidden, TokenHeader))
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
+	case !s.hostAllowed(r.Host):
+		return errControlHost
+	}
+	return nil
 }
 
-// controlAllowed checks the request's control token, if the server has one.
-func (s *Server) controlAllowed(r *http.Request) bool {
-	want := s.cfg.controlToken
-	if want == "" {
-		return true
-	}
-	got := r.Header.Get(TokenHeader)
-	if got == "" {
-		// The scheme name is case-insensitive (RFC 9110 §11.1).
-		if scheme, cred, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
-			got = strings.TrimSpace(cred)
-		}
-	}
-	if got == "" {
-		if c, err := r.Cookie("mockplex_token"); err == nil {
-			got = c.Value
-		}
-	}
-	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+// tokenOK compares got with the control token in constant time.
+func (s *Server) tokenOK(got string) bool {
+	return subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.controlToken)) == 1
 }
 
-func ctlPinID(w http.ResponseWriter, r *http.Request) (int64, bool) {
-	id, ok := parsePinID(mux.Vars(r)["id"])
+// requestToken finds a control token in r.
+func requestToken(r *http.Request) string {
+	if got := r.Header.Get(TokenHeader); got != "" {
+		return got
+	}
+	// The scheme name is case-insensitive (RFC 9110 §11.1).
+	if scheme, cred, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
+		return strings.TrimSpace(cred)
+	}
+	if c, err := r.Cookie(tokenCookie); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+func ctlPinID(x *exchange) (int64, bool) {
+	raw := mux.Vars(x.r)["id"]
+	id, ok := parsePinID(raw)
 	if !ok {
-		writeControlError(w, http.StatusBadRequest, fmt.Errorf("%w, got %q", ErrBadPinID, mux.Vars(r)["id"]))
+		x.controlFail(errorf(errBadPinID, "pin id must be a positive integer, got %q", raw))
 	}
 	return id, ok
 }
 
-// ctlStatus maps the Go methods' errors to control API statuses.
-func ctlStatus(err error) int {
-	switch {
-	case errors.Is(err, ErrPinNotFound):
-		return http.StatusNotFound
-	case errors.Is(err, ErrPinDenied), errors.Is(err, ErrPinClaimed):
-		return http.StatusConflict
-	case errors.Is(err, ErrAccountNotFound), errors.Is(err, ErrUnknownScenario), errors.Is(err, ErrBadPinID):
-		return http.StatusBadRequest
+// pinsPage is GET /__mockplex/pins's paging: the body stays a JSON array,
+// newest first; X-Total-Count has every stored pin and a Link header the
+// next page (RFC 8288), as GitHub's API does.
+func ctlPins(s *Server, x *exchange) {
+	q := x.r.URL.Query()
+	limit := defaultPageSize
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxPageSize {
+			x.controlFail(errorf(errBadRequest, "query limit must be 1 to %d, got %q", maxPageSize, v))
+			return
+		}
+		limit = n
 	}
-	return http.StatusInternalServerError
+	var cur cursor
+	if v := q.Get("cursor"); v != "" {
+		var err error
+		if cur, err = parseCursor(v); err != nil {
+			x.controlFail(err)
+			return
+		}
+	}
+	page, next := s.core.list(limit, cur)
+	h := x.w.Header()
+	h.Set("X-Total-Count", strconv.Itoa(s.core.pins.len()))
+	if next != (cursor{}) {
+		h.Set("Link", fmt.Sprintf(`<%s/pins?limit=%d&cursor=%s>; rel="next"`, controlPrefix, limit, next.String()))
+	}
+	x.control(http.StatusOK, page)
 }
 
-func (s *Server) ctlPins(w http.ResponseWriter, r *http.Request) {
-	writeControl(w, http.StatusOK, s.Pins())
+// String encodes a cursor for a URL.
+func (c cursor) String() string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(c.createdAt, 10) + "." + strconv.FormatInt(c.id, 10)))
 }
 
-func (s *Server) ctlPin(w http.ResponseWriter, r *http.Request) {
-	id, ok := ctlPinID(w, r)
+func parseCursor(s string) (cursor, error) {
+	bad := errorf(errBadRequest, "query cursor %q is not one this server gave; take it from the Link header", s)
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return cursor{}, bad
+	}
+	a, b, ok := strings.Cut(string(raw), ".")
+	created, err1 := strconv.ParseInt(a, 10, 64)
+	id, err2 := strconv.ParseInt(b, 10, 64)
+	if !ok || err1 != nil || err2 != nil || id <= 0 {
+		return cursor{}, bad
+	}
+	return cursor{createdAt: created, id: id}, nil
+}
+
+func ctlPin(s *Server, x *exchange) {
+	id, ok := ctlPinID(x)
 	if !ok {
 		return
 	}
 	info, err := s.PinInfo(id)
 	if err != nil {
-		writeControlError(w, ctlStatus(err), err)
+		x.controlFail(err)
 		return
 	}
-	writeControl(w, http.StatusOK, info)
+	x.control(http.StatusOK, info)
 }
 
 // approveBody is the optional body of POST /__mockplex/pins/{id}/approve.
@@ -134,34 +201,47 @@ type approveBody struct {
 	NewRegistration bool   `json:"newRegistration"`
 }
 
-func (s *Server) ctlApprove(w http.ResponseWriter, r *http.Request) {
-	id, ok := ctlPinID(w, r)
+func ctlPinAction(s *Server, x *exchange) {
+	id, ok := ctlPinID(x)
 	if !ok {
 		return
 	}
-	var body approveBody
-	if err := decodeOptionalJSON(r, &body); err != nil {
-		writeControlError(w, bodyStatus(err), err)
-		return
+	var info PinInfo
+	var err error
+	switch mux.Vars(x.r)["action"] {
+	case "approve":
+		var body approveBody
+		if err := decodeOptionalJSON(x.r, &body, `{"account":"username"}`); err != nil {
+			x.controlFail(err)
+			return
+		}
+		acc, found := s.core.accounts.find(body.Account)
+		if !found {
+			x.controlFail(fmt.Errorf("%w: %q; GET %s/accounts lists them", ErrAccountNotFound, body.Account, controlPrefix))
+			return
+		}
+		info, err = s.core.claim(id, acc, body.NewRegistration)
+	case "deny":
+		info, err = s.Deny(id)
+	case "expire":
+		info, err = s.Expire(id)
 	}
-	acc, found := s.accounts.find(body.Account)
-	if !found {
-		writeControlError(w, http.StatusBadRequest, fmt.Errorf("%w: %q; GET %s/accounts lists them", ErrAccountNotFound, body.Account, controlPrefix))
-		return
-	}
-	info, err := s.claim(id, acc, body.NewRegistration)
 	if err != nil {
-		writeControlError(w, ctlStatus(err), err)
+		x.controlFail(err)
 		return
 	}
-	writeControl(w, http.StatusOK, info)
+	x.control(http.StatusOK, info)
 }
 
 // decodeOptionalJSON decodes a JSON body into v; an empty body is fine.
-func decodeOptionalJSON(r *http.Request, v any) error {
+func decodeOptionalJSON(r *http.Request, v any, example string) error {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		return fmt.Errorf("read body: %w", err)
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return errBodyTooLarge
+		}
+		return errorf(errBadBody, "read body: %v", err)
 	}
 	if strings.TrimSpace(string(body)) == "" {
 		return nil
@@ -169,73 +249,28 @@ func decodeOptionalJSON(r *http.Request, v any) error {
 	dec := json.NewDecoder(strings.NewReader(string(body)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("body must be a JSON object like %s: %w", exampleFor(v), err)
+		return errorf(errBadBody, "body must be a JSON object like %s: %v", example, err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return fmt.Errorf("body must be one JSON object like %s, with nothing after it", exampleFor(v))
+		return errorf(errBadBody, "body must be one JSON object like %s, with nothing after it", example)
 	}
 	return nil
 }
 
-// bodyStatus is 413 for a body over the limit, else 400.
-func bodyStatus(err error) int {
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return http.StatusRequestEntityTooLarge
-	}
-	return http.StatusBadRequest
-}
-
-func exampleFor(v any) string {
-	switch v.(type) {
-	case *approveBody:
-		return `{"account":"username"}`
-	case *scenarioBody:
-		return `{"scenario":"NAME"}`
-	}
-	return "{}"
-}
-
-func (s *Server) ctlDeny(w http.ResponseWriter, r *http.Request) {
-	id, ok := ctlPinID(w, r)
-	if !ok {
-		return
-	}
-	info, err := s.Deny(id)
-	if err != nil {
-		writeControlError(w, ctlStatus(err), err)
-		return
-	}
-	writeControl(w, http.StatusOK, info)
-}
-
-func (s *Server) ctlExpire(w http.ResponseWriter, r *http.Request) {
-	id, ok := ctlPinID(w, r)
-	if !ok {
-		return
-	}
-	info, err := s.Expire(id)
-	if err != nil {
-		writeControlError(w, ctlStatus(err), err)
-		return
-	}
-	writeControl(w, http.StatusOK, info)
-}
-
-func (s *Server) ctlReset(w http.ResponseWriter, r *http.Request) {
+func ctlReset(s *Server, x *exchange) {
 	s.Reset()
-	w.WriteHeader(http.StatusNoContent)
+	x.WriteHeader(http.StatusNoContent)
 }
 
 // ctlRequests lists (GET) or clears (DELETE) the journal. Filters: method,
 // path (a prefix), client, scenario, status, pin, limit.
-func (s *Server) ctlRequests(w http.ResponseWriter, r *http.Request) {
-	if r.Method == http.MethodDelete {
+func ctlRequests(s *Server, x *exchange) {
+	if x.r.Method == http.MethodDelete {
 		s.ClearRequests()
-		w.WriteHeader(http.StatusNoContent)
+		x.WriteHeader(http.StatusNoContent)
 		return
 	}
-	q := r.URL.Query()
+	q := x.r.URL.Query()
 	f := RequestFilter{
 		Method: q.Get("method"), PathPrefix: q.Get("path"), ClientIdentifier: q.Get("client"),
 		Scenario: q.Get("scenario"),
@@ -244,7 +279,7 @@ func (s *Server) ctlRequests(w http.ResponseWriter, r *http.Request) {
 		if v := q.Get(name); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 {
-				writeControlError(w, http.StatusBadRequest, fmt.Errorf("query %s must be a non-negative integer, got %q", name, v))
+				x.controlFail(errorf(errBadRequest, "query %s must be a non-negative integer, got %q", name, v))
 				return
 			}
 			*dst = n
@@ -253,20 +288,18 @@ func (s *Server) ctlRequests(w http.ResponseWriter, r *http.Request) {
 	if v := q.Get("pin"); v != "" {
 		id, ok := parsePinID(v)
 		if !ok {
-			writeControlError(w, http.StatusBadRequest, fmt.Errorf("query pin must be a pin id, got %q", v))
+			x.controlFail(errorf(errBadRequest, "query pin must be a pin id, got %q", v))
 			return
 		}
 		f.PinID = id
 	}
-	writeControl(w, http.StatusOK, s.Requests(f))
+	x.control(http.StatusOK, s.Requests(f))
 }
 
-func (s *Server) ctlAccounts(w http.ResponseWriter, r *http.Request) {
-	writeControl(w, http.StatusOK, s.Accounts())
-}
+func ctlAccounts(s *Server, x *exchange) { x.control(http.StatusOK, s.Accounts()) }
 
-func (s *Server) ctlScenarios(w http.ResponseWriter, r *http.Request) {
-	writeControl(w, http.StatusOK, map[string]any{
+func ctlScenarios(s *Server, x *exchange) {
+	x.control(http.StatusOK, map[string]any{
 		"default": s.cfg.scenario, "known": s.Scenarios(), "clients": s.ClientScenarios(),
 	})
 }
@@ -275,61 +308,68 @@ type scenarioBody struct {
 	Scenario string `json:"scenario"`
 }
 
-func (s *Server) ctlClientScenario(w http.ResponseWriter, r *http.Request) {
-	client := mux.Vars(r)["client"]
-	switch r.Method {
+func ctlClientScenario(s *Server, x *exchange) {
+	client := mux.Vars(x.r)["client"]
+	switch x.r.Method {
 	case http.MethodGet:
-		writeControl(w, http.StatusOK, scenarioBody{Scenario: s.clients.scenario(client)})
+		x.control(http.StatusOK, scenarioBody{Scenario: s.core.clients.scenario(client)})
 		return
 	case http.MethodDelete:
-		s.clients.setScenario(client, "")
-		w.WriteHeader(http.StatusNoContent)
+		_ = s.core.clients.setScenario(client, "")
+		x.WriteHeader(http.StatusNoContent)
 		return
 	}
 	var body scenarioBody
-	if err := decodeOptionalJSON(r, &body); err != nil {
-		writeControlError(w, bodyStatus(err), err)
+	if err := decodeOptionalJSON(x.r, &body, `{"scenario":"NAME"}`); err != nil {
+		x.controlFail(err)
 		return
 	}
 	if err := s.SetClientScenario(client, body.Scenario); err != nil {
-		writeControlError(w, ctlStatus(err), err)
+		x.controlFail(err)
 		return
 	}
-	writeControl(w, http.StatusOK, body)
+	x.control(http.StatusOK, body)
 }
 
-// ClockState is the control API's view of the clock.
-type ClockState struct {
+// clockState is the control API's view of the clock.
+type clockState struct {
 	Now    time.Time `json:"now"`
 	Frozen bool      `json:"frozen"`
 	Offset string    `json:"offset"`
 }
 
-func (s *Server) clockState() ClockState {
-	return ClockState{Now: s.clock.Now(), Frozen: s.clock.Frozen(), Offset: s.clock.Offset().Round(time.Millisecond).String()}
+func (s *Server) clockState() clockState {
+	c := s.core.clock
+	return clockState{Now: c.Now(), Frozen: c.Frozen(), Offset: c.Offset().Round(time.Millisecond).String()}
 }
 
-func (s *Server) ctlClock(w http.ResponseWriter, r *http.Request) {
-	writeControl(w, http.StatusOK, s.clockState())
-}
+func ctlClock(s *Server, x *exchange) { x.control(http.StatusOK, s.clockState()) }
 
-func (s *Server) ctlClockAdvance(w http.ResponseWriter, r *http.Request) {
-	by := r.URL.Query().Get("by")
-	d, err := time.ParseDuration(by)
-	if err != nil {
-		writeControlError(w, http.StatusBadRequest, fmt.Errorf("query by must be a Go duration such as 30m or 90s, got %q", by))
-		return
+func ctlClockAction(s *Server, x *exchange) {
+	c := s.core.clock
+	switch mux.Vars(x.r)["action"] {
+	case "advance":
+		by := x.r.URL.Query().Get("by")
+		d, err := time.ParseDuration(by)
+		if err != nil {
+			x.controlFail(errorf(errBadRequest, "query by must be a Go duration such as 30m or 90s, got %q", by))
+			return
+		}
+		if err := advance(c, d); err != nil {
+			x.controlFail(err)
+			return
+		}
+	case "freeze":
+		c.Freeze()
+	case "resume":
+		c.Resume()
 	}
-	s.clock.Advance(d)
-	writeControl(w, http.StatusOK, s.clockState())
+	x.control(http.StatusOK, s.clockState())
 }
 
-func (s *Server) ctlClockFreeze(w http.ResponseWriter, r *http.Request) {
-	s.clock.Freeze()
-	writeControl(w, http.StatusOK, s.clockState())
-}
-
-func (s *Server) ctlClockResume(w http.ResponseWriter, r *http.Request) {
-	s.clock.Resume()
-	writeControl(w, http.StatusOK, s.clockState())
+// advance moves c by d; it is the control API's and the dashboard's way to
+// move the clock.
+func advance(c *Clock, d time.Duration) error {
+	c.Advance(d)
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"net/http/httptest"
+	"strconv"
 	"testing"
 )
 
@@ -13,57 +14,19 @@ import (
 // XML types below are the struct-tag definitions the mock used before the
 // encoders were written by hand.
 
-type refXMLPin struct {
-	XMLName          xml.Name     `xml:"pin"`
-	ID               int64        `xml:"id,attr"`
-	Code             string       `xml:"code,attr"`
-	Product          string       `xml:"product,attr"`
-	Trusted          xmlBool      `xml:"trusted,attr"`
-	QR               string       `xml:"qr,attr"`
-	ClientIdentifier string       `xml:"clientIdentifier,attr"`
-	ExpiresIn        int64        `xml:"expiresIn,attr"`
-	CreatedAt        string       `xml:"createdAt,attr"`
-	ExpiresAt        string       `xml:"expiresAt,attr"`
-	AuthToken        *string      `xml:"authToken,attr,omitempty"`
-	NewRegistration  *xmlBool     `xml:"newRegistration,attr,omitempty"`
-	Location         *refLocation `xml:"location"`
+// errorBody is plex.tv's error envelope as the encoding packages write it.
+type errorBody struct {
+	XMLName xml.Name    `json:"-" xml:"errors"`
+	Errors  []errorItem `json:"errors" xml:"error"`
 }
 
-type refLocation struct {
-	Code                       string  `xml:"code,attr"`
-	EuropeanUnionMember        xmlBool `xml:"european_union_member,attr"`
-	ContinentCode              string  `xml:"continent_code,attr"`
-	Country                    string  `xml:"country,attr"`
-	City                       string  `xml:"city,attr"`
-	TimeZone                   string  `xml:"time_zone,attr"`
-	PostalCode                 string  `xml:"postal_code,attr"`
-	InPrivacyRestrictedCountry xmlBool `xml:"in_privacy_restricted_country,attr"`
-	InPrivacyRestrictedRegion  xmlBool `xml:"in_privacy_restricted_region,attr"`
-	Subdivisions               string  `xml:"subdivisions,attr"`
-	Coordinates                string  `xml:"coordinates,attr"`
+type errorItem struct {
+	Code    int    `json:"code" xml:"code,attr"`
+	Message string `json:"message" xml:"message,attr"`
+	Status  int    `json:"status" xml:"status,attr"`
 }
 
-func refXML(p *Pin) *refXMLPin {
-	x := &refXMLPin{
-		ID: p.ID, Code: p.Code, Product: p.Product, Trusted: xmlBool(p.Trusted), QR: p.QR,
-		ClientIdentifier: p.ClientIdentifier, ExpiresIn: p.ExpiresIn, CreatedAt: p.CreatedAt,
-		ExpiresAt: p.ExpiresAt, AuthToken: p.AuthToken,
-	}
-	if p.NewRegistration != nil {
-		b := xmlBool(*p.NewRegistration)
-		x.NewRegistration = &b
-	}
-	if l := p.Location; l != nil {
-		x.Location = &refLocation{
-			Code: l.Code, EuropeanUnionMember: xmlBool(l.EuropeanUnionMember), ContinentCode: l.ContinentCode,
-			Country: l.Country, City: l.City, TimeZone: l.TimeZone, PostalCode: l.PostalCode,
-			InPrivacyRestrictedCountry: xmlBool(l.InPrivacyRestrictedCountry),
-			InPrivacyRestrictedRegion:  xmlBool(l.InPrivacyRestrictedRegion),
-			Subdivisions:               l.Subdivisions, Coordinates: l.Coordinates,
-		}
-	}
-	return x
-}
+func refXML(p *Pin) any { return p.xmlForm() }
 
 // tricky strings cover every escape of both encoders.
 var tricky = []string{
@@ -123,11 +86,12 @@ func wantXML(t testing.TB, v any) string {
 func TestAppendPinMatchesEncodingPackages(t *testing.T) {
 	t.Parallel()
 	for i, p := range samplePins() {
-		if got, want := string(appendPinJSON(nil, &p)), wantJSON(t, &p); got != want {
-			t.Errorf("pin %d: appendPinJSON =\n%s\nwant (encoding/json)\n%s", i, got, want)
-		}
 		if got, want := string(appendPinXML(nil, &p)), wantXML(t, refXML(&p)); got != want {
 			t.Errorf("pin %d: appendPinXML =\n%s\nwant (encoding/xml)\n%s", i, got, want)
+		}
+		// xml.Marshal of a Pin writes the wire form too.
+		if got, want := string(appendPinXML(nil, &p)), wantXML(t, p); got != want {
+			t.Errorf("pin %d: appendPinXML =\n%s\nwant (Pin.MarshalXML)\n%s", i, got, want)
 		}
 	}
 }
@@ -136,31 +100,32 @@ func TestAppendErrorBodyMatchesEncodingPackages(t *testing.T) {
 	t.Parallel()
 	msgs := append([]string{"Code not found or expired"}, tricky...)
 	for _, m := range msgs {
-		e := apiError{Status: 404, Code: 1020, Message: m}
+		e := wireError{Status: 404, Code: 1020, Message: m}
 		body := errorBody{Errors: []errorItem{{Code: e.Code, Message: e.Message, Status: e.Status}}}
-		if got, want := string(appendErrorBody(nil, JSON, e)), wantJSON(t, body); got != want {
+		if got, want := string(appendErrorBody(nil, jsonFormat, e)), wantJSON(t, body); got != want {
 			t.Errorf("appendErrorBody(JSON, %q) = %s, want %s", m, got, want)
 		}
-		if got, want := string(appendErrorBody(nil, XML, e)), wantXML(t, body); got != want {
+		if got, want := string(appendErrorBody(nil, xmlFormat, e)), wantXML(t, body); got != want {
 			t.Errorf("appendErrorBody(XML, %q) = %s, want %s", m, got, want)
 		}
 	}
 }
 
-// TestWriteUsesTheFastPath checks what write sends for a pin: the header
+// TestWriteUsesTheFastPath checks what reply sends for a pin: the header
 // line, the hand-encoded body, and its length.
 func TestWriteUsesTheFastPath(t *testing.T) {
 	t.Parallel()
 	p := samplePins()[1]
 	for _, tc := range []struct {
-		f        Format
+		f        format
 		ct, body string
 	}{
-		{JSON, contentTypeJSON, wantJSON(t, &p)},
-		{XML, contentTypeXML, xmlHeader + wantXML(t, refXML(&p))},
+		{jsonFormat, contentTypeJSON, wantJSON(t, &p)},
+		{xmlFormat, contentTypeXML, xmlHeader + wantXML(t, refXML(&p))},
 	} {
 		rec := httptest.NewRecorder()
-		write(rec, tc.f, 201, &p, p.xml())
+		x := &exchange{w: rec, format: tc.f}
+		x.reply(201, &p)
 		if rec.Code != 201 || rec.Header().Get("Content-Type") != tc.ct || rec.Body.String() != tc.body {
 			t.Errorf("write(%v) = %d %q %s, want 201 %q %s", tc.f, rec.Code, rec.Header().Get("Content-Type"), rec.Body, tc.ct, tc.body)
 		}
@@ -170,7 +135,7 @@ func TestWriteUsesTheFastPath(t *testing.T) {
 	}
 }
 
-func itoa(n int) string { return formatInt(int64(n)) }
+func itoa(n int) string { return strconv.Itoa(n) }
 
 func FuzzAppendJSONString(f *testing.F) {
 	for _, s := range tricky {
@@ -211,9 +176,6 @@ func FuzzAppendPin(f *testing.F) {
 		}
 		if flag {
 			p.AuthToken, p.NewRegistration = &tok, &flag
-		}
-		if got, want := string(appendPinJSON(nil, &p)), wantJSON(t, &p); got != want {
-			t.Errorf("appendPinJSON =\n%s\nwant\n%s", got, want)
 		}
 		if got, want := string(appendPinXML(nil, &p)), wantXML(t, refXML(&p)); got != want {
 			t.Errorf("appendPinXML =\n%s\nwant\n%s", got, want)

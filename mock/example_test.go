@@ -69,19 +69,4 @@ func ExampleClock_Advance() {
 	// pin not found or expired
 }
 
-// Without Accept: application/json, plex.tv (and mockplex) answer XML.
-func ExampleNegotiate() {
-	fmt.Println(mock.Negotiate("/api/v2/pins", nil, false) == mock.XML)
-	fmt.Println(mock.Negotiate("/api/v2/pins", []string{"application/json"}, false) == mock.JSON)
-	fmt.Println(mock.Negotiate("/api/v2/pins", []string{"application/json, text/plain, */*"}, false) == mock.XML)
-	fmt.Println(mock.Negotiate("/api/v2/pins", []string{"application/json, text/plain, */*"}, true) == mock.JSON)
-	fmt.Println(mock.Negotiate("/api/v2/pins.json", nil, false) == mock.JSON)
-	// Output:
-	// true
-	// true
-	// true
-	// true
-	// true
-}
-
 var _ = io.Discard

@@ -93,8 +93,8 @@ func (fx *fuzzFixture) rewind(tb testing.TB) {
 	tb.Helper()
 	s := fx.srv
 	s.Reset()
-	s.clock.Freeze()
-	s.clock.Advance(fuzzEpoch.Sub(s.clock.Now()))
+	s.Clock().Freeze()
+	s.Clock().Advance(fuzzEpoch.Sub(s.Clock().Now()))
 	p, err := s.CreatePin("fuzz-client", "Fuzz", true)
 	if err != nil {
 		tb.Fatalf("CreatePin: %v", err)
@@ -367,11 +367,10 @@ func FuzzParams(f *testing.F) {
 		r.Body = http.MaxBytesReader(httptest.NewRecorder(), r.Body, 1024)
 		p, err := readParams(r)
 		if err != nil {
-			var ae apiError
-			if !errors.As(err, &ae) || (ae != errBadBody && ae != errBodyTooLarge) {
+			if !errors.Is(err, errBadBody) && !errors.Is(err, errBodyTooLarge) {
 				t.Fatalf("readParams: %v, want the malformed-body or too-large error", err)
 			}
-			if len(body) <= 1024 && ae == errBodyTooLarge {
+			if len(body) <= 1024 && errors.Is(err, errBodyTooLarge) {
 				t.Fatalf("readParams(%d-byte body) = too large", len(body))
 			}
 			return
@@ -415,30 +414,30 @@ func FuzzNegotiate(f *testing.F) {
 		f.Add("/api/v2/pins/1.json", a, true)
 	}
 	f.Fuzz(func(t *testing.T, path, accept string, legacy bool) {
-		got := Negotiate(path, []string{accept}, legacy)
-		if got != JSON && got != XML {
+		got := negotiate(path, []string{accept}, legacy)
+		if got != jsonFormat && got != xmlFormat {
 			t.Fatalf("Negotiate = %d, want JSON or XML", got)
 		}
 		switch {
 		case strings.HasSuffix(path, ".json"):
-			if got != JSON {
-				t.Fatalf("Negotiate(%q) = XML, want JSON for a .json path", path)
+			if got != jsonFormat {
+				t.Fatalf("negotiate(%q) = XML, want JSON for a .json path", path)
 			}
 			return
 		case strings.HasSuffix(path, ".xml"):
-			if got != XML {
-				t.Fatalf("Negotiate(%q) = JSON, want XML for a .xml path", path)
+			if got != xmlFormat {
+				t.Fatalf("negotiate(%q) = jsonFormat, want XML for a .xml path", path)
 			}
 			return
 		}
-		if split := Negotiate(path, strings.Split(accept, ","), legacy); split != got {
-			t.Fatalf("Negotiate(%q) = %d as one line, %d split at commas", accept, got, split)
+		if split := negotiate(path, strings.Split(accept, ","), legacy); split != got {
+			t.Fatalf("negotiate(%q) = %d as one line, %d split at commas", accept, got, split)
 		}
-		if !legacy && got == JSON && Negotiate(path, []string{accept, "*/*"}, false) != XML {
-			t.Fatalf("Negotiate(%q, */*) = JSON, want XML", accept)
+		if !legacy && got == jsonFormat && negotiate(path, []string{accept, "*/*"}, false) != xmlFormat {
+			t.Fatalf("negotiate(%q, */*) = jsonFormat, want XML", accept)
 		}
-		if got == JSON && !strings.Contains(strings.ToLower(accept), "application/json") {
-			t.Fatalf("Negotiate(%q) = JSON without application/json listed", accept)
+		if got == jsonFormat && !strings.Contains(strings.ToLower(accept), "application/json") {
+			t.Fatalf("negotiate(%q) = JSON without application/json listed", accept)
 		}
 	})
 }
@@ -510,7 +509,7 @@ func FuzzLoadState(f *testing.F) {
 		if len(srv.Accounts()) == 0 {
 			t.Fatal("no accounts after LoadState")
 		}
-		if _, ok := srv.accounts.find(""); !ok {
+		if _, ok := srv.core.accounts.find(""); !ok {
 			t.Fatal("no default account after LoadState")
 		}
 		pins := srv.Pins()

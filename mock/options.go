@@ -23,7 +23,19 @@ type config struct {
 	maxBody      int64
 	expiryGrace  time.Duration
 	accounts     int
+	maxAccounts  int
+	maxClients   int
+	loopbackOnly bool
 	sweepEvery   time.Duration
+}
+
+// base is where the qr field and the pages point: --public-url, else
+// plex.tv.
+func (c *config) base() string {
+	if c.publicURL != "" {
+		return c.publicURL
+	}
+	return "https://plex.tv"
 }
 
 func defaultConfig() config {
@@ -33,6 +45,8 @@ func defaultConfig() config {
 		journalSize: DefaultJournalSize,
 		maxBody:     DefaultMaxBodyBytes,
 		accounts:    3,
+		maxAccounts: DefaultMaxAccounts,
+		maxClients:  DefaultMaxClients,
 		sweepEvery:  time.Second,
 		logger:      slog.New(slog.DiscardHandler),
 	}
@@ -43,6 +57,8 @@ const (
 	DefaultMaxPins      = 2_000_000
 	DefaultJournalSize  = 1000
 	DefaultMaxBodyBytes = 64 << 10
+	DefaultMaxAccounts  = 10_000
+	DefaultMaxClients   = 10_000
 )
 
 // Option configures a Server. The last option given wins.
@@ -103,3 +119,21 @@ func WithExpiryGrace(d time.Duration) Option { return func(c *config) { c.expiry
 
 // WithAccounts sets how many fake accounts the server starts with (at least 1).
 func WithAccounts(n int) Option { return func(c *config) { c.accounts = max(n, 1) } }
+
+// WithMaxAccounts caps the accounts made for sign-ups (the new-account
+// scenario makes one per claim); at the cap the oldest made one is
+// forgotten. Reset forgets them all. The accounts a server starts with are
+// never dropped.
+func WithMaxAccounts(n int) Option { return func(c *config) { c.maxAccounts = n } }
+
+// WithMaxClients caps the per-client state kept for clients that run under
+// a scenario (their request and poll counts); at the cap, a client with no
+// assigned scenario is forgotten to make room.
+func WithMaxClients(n int) Option { return func(c *config) { c.maxClients = n } }
+
+// WithLoopbackHosts makes an unguarded control API and pages (no control
+// token) answer only requests whose Host is a loopback name (localhost,
+// 127.0.0.0/8, [::1]) or --public-url's host, so a web page cannot reach
+// them through DNS rebinding. mockplex serve sets it when it opens the
+// control API because it listens on loopback.
+func WithLoopbackHosts(on bool) Option { return func(c *config) { c.loopbackOnly = on } }

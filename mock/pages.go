@@ -2,7 +2,6 @@ package mock
 
 import (
 	"bytes"
-	"crypto/subtle"
 	"embed"
 	"encoding/json"
 	"errors"
@@ -66,24 +65,27 @@ type pages struct {
 	cop    *http.CrossOriginProtection
 }
 
+// pageHandler is a page's handler.
+type pageHandler func(p *pages, w http.ResponseWriter, r *http.Request)
+
 // pageRoutes registers the approval pages and the dashboard.
-func (s *Server) pageRoutes(r *mux.Router) {
-	p := newPages(s)
-	page := func(path string, h http.HandlerFunc, methods ...string) {
-		r.Handle(path, p.guard(h)).Methods(methods...)
+func pageRoutes(r *mux.Router) {
+	page := func(path string, h pageHandler, methods ...string) {
+		r.Handle(path, endpoint(func(s *Server, x *exchange) { s.pages().serve(h, x, x.r) })).Methods(methods...)
 	}
-	page("/", p.dashboard, http.MethodGet, http.MethodHead)
-	page("/dashboard/live", p.dashboardLive, http.MethodGet, http.MethodHead)
-	page("/dashboard/pins/{id}/{action:approve|deny|expire}", p.dashboardPin, http.MethodPost)
-	page("/dashboard/clock/{action:advance|freeze|resume}", p.dashboardClock, http.MethodPost)
-	page("/auth", p.auth, http.MethodGet, http.MethodHead)
-	page("/auth/pin", p.authPin, http.MethodGet, http.MethodHead)
-	page("/auth/approve", p.authApprove, http.MethodPost)
-	page("/auth/deny", p.authDeny, http.MethodPost)
-	page("/link", p.link, http.MethodGet, http.MethodHead)
-	page("/link/", p.link, http.MethodGet, http.MethodHead) // plex.tv's QR says /link/?pin=
-	page("/link", p.linkPost, http.MethodPost)
-	r.PathPrefix("/static/").Handler(p.static).Methods(http.MethodGet, http.MethodHead)
+	page("/", (*pages).dashboard, http.MethodGet, http.MethodHead)
+	page("/dashboard/live", (*pages).dashboardLive, http.MethodGet, http.MethodHead)
+	page("/dashboard/pins/{id}/{action:approve|deny|expire}", (*pages).dashboardPin, http.MethodPost)
+	page("/dashboard/clock/{action:advance|freeze|resume}", (*pages).dashboardClock, http.MethodPost)
+	page("/auth", (*pages).auth, http.MethodGet, http.MethodHead)
+	page("/auth/pin", (*pages).authPin, http.MethodGet, http.MethodHead)
+	page("/auth/approve", (*pages).authApprove, http.MethodPost)
+	page("/auth/deny", (*pages).authDeny, http.MethodPost)
+	page("/link", (*pages).link, http.MethodGet, http.MethodHead)
+	page("/link/", (*pages).link, http.MethodGet, http.MethodHead) // plex.tv's QR says /link/?pin=
+	page("/link", (*pages).linkPost, http.MethodPost)
+	r.PathPrefix("/static/").Handler(endpoint(func(s *Server, x *exchange) { s.pages().static.ServeHTTP(x, x.r) })).
+		Methods(http.MethodGet, http.MethodHead)
 }
 
 // parseTemplates parses the embedded page templates. They are compiled in,
@@ -140,30 +142,22 @@ func newPages(s *Server) *pages {
 	return p
 }
 
-// guard applies the control API's rules to a page: 404 when the control API
-// is off, the control token when one is set, and cross-origin protection
-// for forms. A GET with the right ?token= sets the token cookie and
-// redirects to the same page without it (the browser keeps the fragment).
-func (p *pages) guard(h http.Handler) http.Handler {
-	h = p.cop.Handler(h)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		securityHeaders(w.Header())
-		if !p.s.cfg.control {
-			p.problem(w, r, http.StatusNotFound, problem{
-				Title:   "The mockplex pages are off.",
-				Message: "They follow the control API, which this server runs without. Start mockplex with --control on (MOCKPLEX_CONTROL=on) to use them.",
-			})
-			return
-		}
-		if p.s.controlAllowed(r) {
-			h.ServeHTTP(w, r)
-			return
-		}
-		want := p.s.cfg.controlToken
-		if got := r.URL.Query().Get(tokenQuery); got != "" && (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
-			subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1 {
+// serve applies the control API's guard to a page, then runs h: 404 when
+// the control API is off, the control token when one is set, loopback
+// hosts when asked, and cross-origin protection for forms. A GET with the
+// right ?token= sets the token cookie and redirects to the same page
+// without it (the browser keeps the fragment).
+func (p *pages) serve(h pageHandler, w http.ResponseWriter, r *http.Request) {
+	securityHeaders(w.Header())
+	err := p.s.guard(r)
+	if err == nil {
+		p.cop.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h(p, w, r) })).ServeHTTP(w, r)
+		return
+	}
+	if errors.Is(err, errControlToken) {
+		if got := r.URL.Query().Get(tokenQuery); got != "" && (r.Method == http.MethodGet || r.Method == http.MethodHead) && p.s.tokenOK(got) {
 			http.SetCookie(w, &http.Cookie{
-				Name: tokenCookie, Value: want, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+				Name: tokenCookie, Value: got, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
 				Secure: r.TLS != nil,
 			})
 			u := *r.URL
@@ -174,12 +168,22 @@ func (p *pages) guard(h http.Handler) http.Handler {
 			return
 		}
 		w.Header().Set("WWW-Authenticate", `Bearer realm="mockplex"`)
-		p.problem(w, r, http.StatusUnauthorized, problem{
-			Title: "This mockplex is guarded by a control token.",
-			Message: "Open this page once with ?token=TOKEN added to its address (the token is in mockplex's log at start, " +
-				"or is the --control-token you gave); a cookie then keeps you signed in.",
-		})
-	})
+	}
+	p.fail(w, r, err, "")
+}
+
+// fail shows the error table's page for err; subject names what it is
+// about ("Code 7RQZ").
+func (p *pages) fail(w http.ResponseWriter, r *http.Request, err error, subject string) {
+	f := describe(err)
+	if subject == "" {
+		subject = "Code"
+	}
+	advice := f.advice
+	if errors.Is(err, ErrAccountNotFound) {
+		advice = err.Error() + "; pick one of the listed accounts."
+	}
+	p.problem(w, r, f.control, problem{Title: f.pageTitle(subject), Message: advice})
 }
 
 func securityHeaders(h http.Header) {
@@ -232,7 +236,7 @@ func (p *pages) render(w http.ResponseWriter, status int, name, tmpl string, dat
 // (the auth page's script).
 func (p *pages) problem(w http.ResponseWriter, r *http.Request, status int, pr problem) {
 	if wantsJSON(r) {
-		writeControl(w, status, map[string]problem{"problem": pr})
+		writeJSON(w, status, map[string]problem{"problem": pr})
 		return
 	}
 	p.render(w, status, "message", "layout", view{Title: pr.Title, Flash: &flash{Text: pr.Title}, Body: messageView{Problem: &pr}})
@@ -387,10 +391,10 @@ func (p *pages) authPin(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	info, pr, status := p.lookupAuth(q.Get("code"), q.Get("clientID"))
 	if pr != nil {
-		writeControl(w, status, map[string]problem{"problem": *pr})
+		writeJSON(w, status, map[string]problem{"problem": *pr})
 		return
 	}
-	writeControl(w, http.StatusOK, authPinJSON{
+	writeJSON(w, http.StatusOK, authPinJSON{
 		Code: info.Code, ClientIdentifier: info.ClientIdentifier, Product: info.Product, Kind: info.Kind,
 		State: info.State, ExpiresIn: info.ExpiresIn, Account: info.Account, Problem: stateProblem(info),
 	})
@@ -417,7 +421,7 @@ func (p *pages) authApprove(w http.ResponseWriter, r *http.Request) {
 	}
 	claimed, err := p.s.Approve(info.ID, r.PostForm.Get("account"))
 	if err != nil {
-		p.claimProblem(w, r, err)
+		p.claimProblem(w, r, info.ID, err)
 		return
 	}
 	forward := r.PostForm.Get("forwardUrl")
@@ -441,7 +445,7 @@ func (p *pages) authDeny(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, err := p.s.Deny(info.ID); err != nil {
-		p.claimProblem(w, r, err)
+		p.claimProblem(w, r, info.ID, err)
 		return
 	}
 	done := &problem{
@@ -456,21 +460,17 @@ func (p *pages) authDeny(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// claimProblem explains a failed Approve, ApproveCode or Deny.
-func (p *pages) claimProblem(w http.ResponseWriter, r *http.Request, err error) {
-	pr := problem{Title: "Could not complete the request.", Message: err.Error()}
-	status := ctlStatus(err)
-	switch {
-	case errors.Is(err, ErrPinNotFound):
-		pr = problem{Title: "Code not found or expired.", Message: "Ask the app to start signing in again."}
-	case errors.Is(err, ErrPinDenied):
-		pr = problem{Title: "This sign-in was denied.", Message: "A denied pin cannot be approved; ask the app to start again."}
-	case errors.Is(err, ErrPinClaimed):
-		pr = problem{Title: "Already signed in.", Message: "This pin was approved already; you may close this window."}
-	case errors.Is(err, ErrAccountNotFound):
-		pr = problem{Title: "No such account.", Message: err.Error() + "; pick one of the listed accounts."}
+// claimProblem explains a failed approval or denial on the auth page: by
+// the pin's state when it has one (denied, claimed), else from the error
+// table.
+func (p *pages) claimProblem(w http.ResponseWriter, r *http.Request, id int64, err error) {
+	if info, ierr := p.s.PinInfo(id); ierr == nil && !errors.Is(err, ErrAccountNotFound) {
+		if pr := stateProblem(info); pr != nil {
+			p.problem(w, r, describe(err).control, *pr)
+			return
+		}
 	}
-	p.problem(w, r, status, pr)
+	p.fail(w, r, err, "Code")
 }
 
 // isWebURL reports whether s is an absolute http or https URL, the only
@@ -526,16 +526,12 @@ func (p *pages) linkPost(w http.ResponseWriter, r *http.Request) {
 		info, err = p.s.ApproveCode(code, account)
 	}
 	if err != nil {
-		pr := problem{Title: "Code " + code + " not found or expired.", Message: "Check the code on the device; link codes expire after 15 minutes."}
-		switch {
-		case errors.Is(err, ErrPinDenied):
-			pr = problem{Title: "Code " + code + " was denied.", Message: "Ask the device for a new code."}
-		case errors.Is(err, ErrPinClaimed):
-			pr = problem{Title: "Code " + code + " is already linked.", Message: "The device is signed in already."}
-		case errors.Is(err, ErrAccountNotFound):
-			pr = problem{Title: "No such account.", Message: err.Error() + "; pick one of the listed accounts."}
+		f := describe(err)
+		advice := f.advice
+		if errors.Is(err, ErrAccountNotFound) {
+			advice = err.Error() + "; pick one of the listed accounts."
 		}
-		fail(ctlStatus(err), pr)
+		fail(f.control, problem{Title: f.pageTitle("Code " + code), Message: advice})
 		return
 	}
 	text := "Linked " + code + ": " + info.Product + " is signed in as " + info.Account + "."
@@ -545,11 +541,17 @@ func (p *pages) linkPost(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// dashboardRows is how many pins the dashboard shows, newest first: a
+// page fetched every 2 s stays small however many pins there are.
+const dashboardRows = 50
+
 // dashboardView is the body of dashboard.html.
 type dashboardView struct {
-	Pins      []PinInfo
+	Pins      []PinInfo // the newest dashboardRows
+	Total     int       // every stored pin
+	Counts    map[State]int
 	Accounts  []Account
-	Clock     ClockState
+	Clock     clockState
 	Requests  []Request
 	Scenarios []string
 	Default   string
@@ -560,8 +562,10 @@ type dashboardView struct {
 func (p *pages) dashboardData() dashboardView {
 	reqs := p.s.Requests(RequestFilter{Limit: journalRows})
 	slices.Reverse(reqs)
+	pins, _ := p.s.core.list(dashboardRows, cursor{})
 	return dashboardView{
-		Pins: p.s.Pins(), Accounts: p.s.Accounts(), Clock: p.s.clockState(), Requests: reqs,
+		Pins: pins, Total: p.s.core.pins.len(), Counts: p.s.core.pins.counts(p.s.core.clock.Now()),
+		Accounts: p.s.Accounts(), Clock: p.s.clockState(), Requests: reqs,
 		Scenarios: p.s.Scenarios(), Default: p.s.cfg.scenario, Clients: p.s.ClientScenarios(), Public: p.s.cfg.publicURL,
 	}
 }
@@ -579,43 +583,35 @@ func (p *pages) dashboardLive(w http.ResponseWriter, r *http.Request) {
 
 // dashboardFlash turns the outcome a dashboard form redirected with into a
 // message. Only fixed outcomes are shown, so a link cannot put text of its
-// own on the page.
+// own on the page; failures read the error table.
 func dashboardFlash(q url.Values) *flash {
 	pin := q.Get("pin")
 	if _, err := strconv.ParseInt(pin, 10, 64); err != nil {
 		pin = ""
 	}
-	var text string
-	ok := true
-	switch q.Get("done") {
+	switch done := q.Get("done"); done {
 	case "":
 		return nil
 	case "approve":
-		text = "Approved pin " + pin + "."
+		return &flash{OK: true, Text: "Approved pin " + pin + "."}
 	case "deny":
-		text = "Denied pin " + pin + "."
+		return &flash{OK: true, Text: "Denied pin " + pin + "."}
 	case "expire":
-		text = "Expired pin " + pin + "."
+		return &flash{OK: true, Text: "Expired pin " + pin + "."}
 	case "advance":
-		text = "Clock advanced."
+		return &flash{OK: true, Text: "Clock advanced."}
 	case "freeze":
-		text = "Clock frozen."
+		return &flash{OK: true, Text: "Clock frozen."}
 	case "resume":
-		text = "Clock resumed."
-	case "notfound":
-		text, ok = "Pin "+pin+" not found or expired.", false
-	case "denied":
-		text, ok = "Pin "+pin+" was denied; it cannot be approved.", false
-	case "claimed":
-		text, ok = "Pin "+pin+" is already claimed.", false
-	case "account":
-		text, ok = "No such account; pick one from the list.", false
+		return &flash{OK: true, Text: "Clock resumed."}
 	case "duration":
-		text, ok = "Advance by a Go duration such as 30m, 90s or 1h30m.", false
+		return &flash{Text: "Advance by a Go duration such as 30m, 90s or 1h30m, within the clock's range."}
 	default:
-		text, ok = "Could not complete the request.", false
+		if f, ok := byFlash(done); ok {
+			return &flash{Text: f.pageTitle("Pin " + pin)}
+		}
+		return &flash{Text: internalFailure.title}
 	}
-	return &flash{OK: ok, Text: text}
 }
 
 func (p *pages) dashboardPin(w http.ResponseWriter, r *http.Request) {
@@ -626,7 +622,7 @@ func (p *pages) dashboardPin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var err error
-	switch action := vars["action"]; action {
+	switch vars["action"] {
 	case "approve":
 		_, err = p.s.Approve(id, r.PostFormValue("account"))
 	case "deny":
@@ -635,36 +631,28 @@ func (p *pages) dashboardPin(w http.ResponseWriter, r *http.Request) {
 		_, err = p.s.Expire(id)
 	}
 	done := vars["action"]
-	switch {
-	case err == nil:
-	case errors.Is(err, ErrPinNotFound):
-		done = "notfound"
-	case errors.Is(err, ErrPinDenied):
-		done = "denied"
-	case errors.Is(err, ErrPinClaimed):
-		done = "claimed"
-	case errors.Is(err, ErrAccountNotFound):
-		done = "account"
-	default:
-		done = "error"
+	if err != nil {
+		done = describe(err).flash
 	}
-	http.Redirect(w, r, "/?done="+done+"&pin="+formatInt(id), http.StatusSeeOther)
+	http.Redirect(w, r, "/?done="+done+"&pin="+strconv.FormatInt(id, 10), http.StatusSeeOther)
 }
 
 func (p *pages) dashboardClock(w http.ResponseWriter, r *http.Request) {
 	done := mux.Vars(r)["action"]
+	c := p.s.core.clock
 	switch done {
 	case "advance":
 		d, err := time.ParseDuration(strings.TrimSpace(r.PostFormValue("by")))
+		if err == nil {
+			err = advance(c, d)
+		}
 		if err != nil {
 			done = "duration"
-			break
 		}
-		p.s.clock.Advance(d)
 	case "freeze":
-		p.s.clock.Freeze()
+		c.Freeze()
 	case "resume":
-		p.s.clock.Resume()
+		c.Resume()
 	}
 	http.Redirect(w, r, "/?done="+done, http.StatusSeeOther)
 }

@@ -385,7 +385,7 @@ func TestLinkPage(t *testing.T) {
 		{"too short", func(mock.Pin) string { return "AB1" }, 0, http.StatusBadRequest, "Codes have 4 characters.", false},
 		{"strong code", func(mock.Pin) string { return strong.Code }, 0, http.StatusBadRequest, "strong pin", false},
 		{"denied", func(mock.Pin) string { return refused.Code }, 0, http.StatusConflict, "was denied", false},
-		{"already linked by another account", func(mock.Pin) string { return linked.Code }, 1, http.StatusConflict, "is already linked", false},
+		{"already linked by another account", func(mock.Pin) string { return linked.Code }, 1, http.StatusConflict, "is already claimed", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

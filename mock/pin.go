@@ -72,44 +72,100 @@ func (p *pin) state(now time.Time) State {
 }
 
 // Location is the GeoIP object of a pin, with plex.tv's snake_case keys.
+// In XML it is the pin's <location> child (see Pin.MarshalXML).
 type Location struct {
-	XMLName                    xml.Name `json:"-" xml:"location"`
-	Code                       string   `json:"code" xml:"code,attr"`
-	EuropeanUnionMember        bool     `json:"european_union_member" xml:"european_union_member,attr"`
-	ContinentCode              string   `json:"continent_code" xml:"continent_code,attr"`
-	Country                    string   `json:"country" xml:"country,attr"`
-	City                       string   `json:"city" xml:"city,attr"`
-	TimeZone                   string   `json:"time_zone" xml:"time_zone,attr"`
-	PostalCode                 string   `json:"postal_code" xml:"postal_code,attr"`
-	InPrivacyRestrictedCountry bool     `json:"in_privacy_restricted_country" xml:"in_privacy_restricted_country,attr"`
-	InPrivacyRestrictedRegion  bool     `json:"in_privacy_restricted_region" xml:"in_privacy_restricted_region,attr"`
-	Subdivisions               string   `json:"subdivisions" xml:"subdivisions,attr"`
-	Coordinates                string   `json:"coordinates" xml:"coordinates,attr"`
+	Code                       string `json:"code"`
+	EuropeanUnionMember        bool   `json:"european_union_member"`
+	ContinentCode              string `json:"continent_code"`
+	Country                    string `json:"country"`
+	City                       string `json:"city"`
+	TimeZone                   string `json:"time_zone"`
+	PostalCode                 string `json:"postal_code"`
+	InPrivacyRestrictedCountry bool   `json:"in_privacy_restricted_country"`
+	InPrivacyRestrictedRegion  bool   `json:"in_privacy_restricted_region"`
+	Subdivisions               string `json:"subdivisions"`
+	Coordinates                string `json:"coordinates"`
 }
 
 // Pin is a pin as plex.tv sends it: the twelve keys in wire order. Nil
-// AuthToken and NewRegistration encode as JSON null and are omitted in XML.
+// AuthToken and NewRegistration encode as JSON null. encoding/json and
+// encoding/xml (through MarshalXML) both write plex.tv's form.
 type Pin struct {
-	XMLName          xml.Name  `json:"-" xml:"pin"`
-	ID               int64     `json:"id" xml:"id,attr"`
-	Code             string    `json:"code" xml:"code,attr"`
-	Product          string    `json:"product" xml:"product,attr"`
-	Trusted          bool      `json:"trusted" xml:"trusted,attr"`
-	QR               string    `json:"qr" xml:"qr,attr"`
-	ClientIdentifier string    `json:"clientIdentifier" xml:"clientIdentifier,attr"`
-	Location         *Location `json:"location" xml:"location"`
-	ExpiresIn        int64     `json:"expiresIn" xml:"expiresIn,attr"`
-	CreatedAt        string    `json:"createdAt" xml:"createdAt,attr"`
-	ExpiresAt        string    `json:"expiresAt" xml:"expiresAt,attr"`
-	AuthToken        *string   `json:"authToken" xml:"authToken,attr,omitempty"`
-	NewRegistration  *bool     `json:"newRegistration" xml:"newRegistration,attr,omitempty"`
+	ID               int64     `json:"id"`
+	Code             string    `json:"code"`
+	Product          string    `json:"product"`
+	Trusted          bool      `json:"trusted"`
+	QR               string    `json:"qr"`
+	ClientIdentifier string    `json:"clientIdentifier"`
+	Location         *Location `json:"location"`
+	ExpiresIn        int64     `json:"expiresIn"`
+	CreatedAt        string    `json:"createdAt"`
+	ExpiresAt        string    `json:"expiresAt"`
+	AuthToken        *string   `json:"authToken"`
+	NewRegistration  *bool     `json:"newRegistration"`
 }
 
-// xmlPin is a Pin to be written in plex.tv's XML form: attributes in wire
-// order, 0/1 booleans, null fields omitted, location as a child element.
-// write encodes it with appendPinXML; it holds only a pointer, so passing
-// it as an interface value costs no allocation.
-type xmlPin struct{ *Pin }
+// MarshalXML writes p as plex.tv's XML does: a <pin> element with the
+// fields as attributes in wire order, booleans as 0 and 1, null fields
+// left out, and the location as a child element.
+func (p Pin) MarshalXML(e *xml.Encoder, _ xml.StartElement) error {
+	return e.Encode(p.xmlForm())
+}
+
+// pinXML is the struct-tag form of plex.tv's XML pin. The responder writes
+// the same bytes by hand (appendPinXML); encode_test.go holds the two
+// together.
+type pinXML struct {
+	XMLName          xml.Name     `xml:"pin"`
+	ID               int64        `xml:"id,attr"`
+	Code             string       `xml:"code,attr"`
+	Product          string       `xml:"product,attr"`
+	Trusted          xmlBool      `xml:"trusted,attr"`
+	QR               string       `xml:"qr,attr"`
+	ClientIdentifier string       `xml:"clientIdentifier,attr"`
+	ExpiresIn        int64        `xml:"expiresIn,attr"`
+	CreatedAt        string       `xml:"createdAt,attr"`
+	ExpiresAt        string       `xml:"expiresAt,attr"`
+	AuthToken        *string      `xml:"authToken,attr,omitempty"`
+	NewRegistration  *xmlBool     `xml:"newRegistration,attr,omitempty"`
+	Location         *locationXML `xml:"location"`
+}
+
+type locationXML struct {
+	Code                       string  `xml:"code,attr"`
+	EuropeanUnionMember        xmlBool `xml:"european_union_member,attr"`
+	ContinentCode              string  `xml:"continent_code,attr"`
+	Country                    string  `xml:"country,attr"`
+	City                       string  `xml:"city,attr"`
+	TimeZone                   string  `xml:"time_zone,attr"`
+	PostalCode                 string  `xml:"postal_code,attr"`
+	InPrivacyRestrictedCountry xmlBool `xml:"in_privacy_restricted_country,attr"`
+	InPrivacyRestrictedRegion  xmlBool `xml:"in_privacy_restricted_region,attr"`
+	Subdivisions               string  `xml:"subdivisions,attr"`
+	Coordinates                string  `xml:"coordinates,attr"`
+}
+
+func (p *Pin) xmlForm() *pinXML {
+	x := &pinXML{
+		ID: p.ID, Code: p.Code, Product: p.Product, Trusted: xmlBool(p.Trusted), QR: p.QR,
+		ClientIdentifier: p.ClientIdentifier, ExpiresIn: p.ExpiresIn, CreatedAt: p.CreatedAt,
+		ExpiresAt: p.ExpiresAt, AuthToken: p.AuthToken,
+	}
+	if p.NewRegistration != nil {
+		b := xmlBool(*p.NewRegistration)
+		x.NewRegistration = &b
+	}
+	if l := p.Location; l != nil {
+		x.Location = &locationXML{
+			Code: l.Code, EuropeanUnionMember: xmlBool(l.EuropeanUnionMember), ContinentCode: l.ContinentCode,
+			Country: l.Country, City: l.City, TimeZone: l.TimeZone, PostalCode: l.PostalCode,
+			InPrivacyRestrictedCountry: xmlBool(l.InPrivacyRestrictedCountry),
+			InPrivacyRestrictedRegion:  xmlBool(l.InPrivacyRestrictedRegion),
+			Subdivisions:               l.Subdivisions, Coordinates: l.Coordinates,
+		}
+	}
+	return x
+}
 
 // xmlBool encodes as plex.tv's XML booleans, 0 and 1.
 type xmlBool bool
@@ -121,8 +177,6 @@ func (b xmlBool) MarshalXMLAttr(name xml.Name) (xml.Attr, error) {
 	}
 	return xml.Attr{Name: name, Value: v}, nil
 }
-
-func (p *Pin) xml() xmlPin { return xmlPin{p} }
 
 // v1Pin is the legacy Rails to_xml form of /pins.xml (wire contract §2.4,
 // examples F and G): child elements, kebab-case names, type and nil
@@ -167,4 +221,52 @@ func (p *Pin) v1(userID int64) *v1Pin {
 // formatTime renders a unix-seconds time as plex.tv does: RFC 3339, UTC, Z.
 func formatTime(sec int64) string {
 	return time.Unix(sec, 0).UTC().Format(time.RFC3339)
+}
+
+// PinInfo is the control API's view of a pin: the wire object plus what the
+// mock knows about it.
+type PinInfo struct {
+	Pin
+	Kind     Kind   `json:"kind"`
+	State    State  `json:"state"`
+	Scenario string `json:"scenario,omitempty"`
+	Polls    int    `json:"polls"`
+	Account  string `json:"account,omitempty"`
+	Legacy   bool   `json:"legacy,omitempty"`
+}
+
+// wire renders a stored pin as plex.tv sends it at now.
+func (c *core) wire(p *pin, now time.Time) Pin {
+	loc := c.locations[int(p.location)%len(c.locations)]
+	out := Pin{
+		ID:               p.id,
+		Code:             p.code,
+		Product:          p.product,
+		Trusted:          p.trusted,
+		QR:               c.cfg.base() + "/api/v2/pins/qr/" + p.code,
+		ClientIdentifier: p.clientID,
+		Location:         &loc,
+		ExpiresIn:        max(p.expiresAt-now.Unix(), 0),
+		CreatedAt:        formatTime(p.createdAt),
+		ExpiresAt:        formatTime(p.expiresAt),
+	}
+	if p.token != "" {
+		tok, reg := p.token, p.newReg
+		out.AuthToken, out.NewRegistration = &tok, &reg
+	}
+	return out
+}
+
+// info renders a stored pin for the control API and the pages.
+func (c *core) info(p *pin, now time.Time) PinInfo {
+	pi := PinInfo{
+		Pin: c.wire(p, now), Kind: p.kind(), State: p.state(now), Scenario: p.scenario,
+		Polls: int(p.polls), Legacy: p.legacy,
+	}
+	if p.token != "" {
+		if acc, ok := c.accounts.byTok(p.token); ok {
+			pi.Account = acc.Username
+		}
+	}
+	return pi
 }

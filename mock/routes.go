@@ -2,33 +2,45 @@ package mock
 
 import (
 	"net/http"
+	"path"
+	"strings"
 	"sync"
 
 	"github.com/gorilla/mux"
 )
 
-// routes is the whole API surface: plex.tv's routes, the control API under
-// /__mockplex/, the pages, and health. Journal, access log, recovery and
-// body limits wrap the router from outside, because gorilla/mux's Use skips
-// its 404 and 405 handlers.
-func (s *Server) routes() http.Handler {
-	r := mux.NewRouter()
-	s.router = r
-	r.NotFoundHandler = s.api(s.handleNotFound)
-	r.MethodNotAllowedHandler = s.api(s.handleMethodNotAllowed)
+// endpoint is a route's handler: it serves one exchange for one server.
+// Routes never change from server to server, so the router that maps paths
+// to endpoints is built once per process and shared (routes), and each
+// server dispatches through it (Server.ServeHTTP).
+type endpoint func(s *Server, x *exchange)
 
-	create := s.api(s.handleCreate)
-	poll := s.api(s.handlePoll)
-	link := s.api(s.handleLink)
-	user := s.api(s.handleUser)
-	account := s.api(s.handleAccount)
-	ping := s.api(s.handlePing)
+// ServeHTTP is never called: Server.ServeHTTP calls endpoints itself. It
+// lets an endpoint stand where gorilla/mux wants an http.Handler.
+func (endpoint) ServeHTTP(http.ResponseWriter, *http.Request) {
+	panic("mock: an endpoint was served outside its Server")
+}
+
+// routes is the whole API surface: plex.tv's routes, the control API under
+// /__mockplex/, the pages, and health. It is built on first use and shared
+// by every server of the process; it holds no server state.
+var routes = sync.OnceValue(func() *mux.Router {
+	r := mux.NewRouter()
+	r.NotFoundHandler = api(handleNotFound)
+	r.MethodNotAllowedHandler = api(handleMethodNotAllowed)
+
+	create := api(handleCreate)
+	poll := api(handlePoll)
+	link := api(handleLink)
+	user := api(handleUser)
+	account := api(handleAccount)
+	ping := api(handlePing)
 
 	r.Handle("/api/v2/pins", create).Methods(http.MethodPost)
 	r.Handle("/api/v2/pins.json", create).Methods(http.MethodPost)
 	r.Handle("/api/v2/pins/link", link).Methods(http.MethodPut)
 	r.Handle("/api/v2/pins/link.json", link).Methods(http.MethodPut)
-	r.Handle("/api/v2/pins/qr/{code}", s.api(s.handleQR)).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/api/v2/pins/qr/{code}", api(handleQR)).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/api/v2/pins/{id}", poll).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/api/v2/user", user).Methods(http.MethodGet)
 	r.Handle("/api/v2/user.json", user).Methods(http.MethodGet)
@@ -37,33 +49,75 @@ func (s *Server) routes() http.Handler {
 	r.Handle("/users/account.xml", account).Methods(http.MethodGet)
 	r.Handle("/api/v2/ping", ping).Methods(http.MethodGet)
 	r.Handle("/api/v2/ping.json", ping).Methods(http.MethodGet)
-	r.Handle("/pins.xml", s.api(s.handleV1Create)).Methods(http.MethodPost)
-	r.Handle("/pins/{id}.xml", s.api(s.handleV1Poll)).Methods(http.MethodGet)
+	r.Handle("/pins.xml", api(handleV1Create)).Methods(http.MethodPost)
+	r.Handle("/pins/{id}.xml", api(handleV1Poll)).Methods(http.MethodGet)
 	// The Location header of POST /pins.xml, which Plex's Roku client polls
 	// as given (wire contract §1.6).
-	r.Handle("/pins/{id}", s.api(s.handleV1Poll)).Methods(http.MethodGet)
+	r.Handle("/pins/{id}", api(handleV1Poll)).Methods(http.MethodGet)
 
-	r.HandleFunc("/healthz", s.handleHealthz).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc("/readyz", s.handleReadyz).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/healthz", endpoint(handleHealthz)).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/readyz", endpoint(handleReadyz)).Methods(http.MethodGet, http.MethodHead)
 
-	// The control API's ~30 routes are built on its first request: most
-	// runs never call it, and compiling their patterns is start-up time.
-	control := sync.OnceValue(func() http.Handler {
-		cr := mux.NewRouter()
-		s.controlRoutes(cr.PathPrefix(controlPrefix).Subrouter())
-		return cr
-	})
-	r.PathPrefix(controlPrefix).Handler(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		control().ServeHTTP(w, req)
-	}))
-	s.pageRoutes(r)
+	// The control API's routes are matched by a router of their own,
+	// built on its first request: most runs never call it.
+	r.PathPrefix(controlPrefix).Handler(endpoint(serveControl))
+	pageRoutes(r)
 
 	// CORS preflights for plex.tv's paths (wire contract §4.5). The control
-	// API and the pages get none.
-	// A MatcherFunc, not Methods, so other methods on unknown paths get 404
-	// rather than 405.
+	// API and the pages get none. A MatcherFunc, not Methods, so other
+	// methods on unknown paths get 404 rather than 405.
 	r.MatcherFunc(func(req *http.Request, _ *mux.RouteMatch) bool { return req.Method == http.MethodOptions }).
-		Handler(s.api(s.handlePreflight))
+		Handler(api(handlePreflight))
+	return r
+})
 
-	return s.observe(r)
+// match finds r's endpoint in router, as gorilla/mux's ServeHTTP would,
+// and returns r with the route's variables.
+func match(router *mux.Router, r *http.Request) (endpoint, *http.Request) {
+	var m mux.RouteMatch
+	if !router.Match(r, &m) {
+		return nil, r
+	}
+	if len(m.Vars) > 0 {
+		r = mux.SetURLVars(r, m.Vars)
+	}
+	ep, _ := m.Handler.(endpoint)
+	return ep, r
+}
+
+// cleanPath is gorilla/mux's canonical form of a path: path.Clean, keeping
+// a trailing slash. Unclean paths are redirected to it, as mux does.
+func cleanPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	if p[0] != '/' {
+		p = "/" + p
+	}
+	np := path.Clean(p)
+	if p[len(p)-1] == '/' && np != "/" {
+		np += "/"
+	}
+	return np
+}
+
+// allowedMethods asks the router which methods match r's path, for a 405's
+// Allow header (RFC 9110 §15.5.6).
+func allowedMethods(router *mux.Router, r *http.Request) []string {
+	var allowed []string
+	for _, m := range [...]string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodOptions} {
+		probe := r.WithContext(r.Context()) // a shallow copy
+		probe.Method = m
+		var match mux.RouteMatch
+		if router.Match(probe, &match) && match.MatchErr == nil {
+			allowed = append(allowed, m)
+		}
+	}
+	return allowed
+}
+
+// isInternal reports whether path is mockplex's own (control API, pages,
+// health): not journaled, and logged at debug.
+func isInternal(path string) bool {
+	return strings.HasPrefix(path, controlPrefix) || path == "/healthz" || path == "/readyz" || isPagePath(path)
 }

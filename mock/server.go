@@ -2,18 +2,18 @@ package mock
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
-	"sort"
+	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/brianvoe/gofakeit/v6"
-	"github.com/gorilla/mux"
 )
 
 // Server is a fake plex.tv PIN API. NewServer starts one on a loopback port,
@@ -23,22 +23,15 @@ type Server struct {
 	// URL is the base URL of a started server, e.g. http://127.0.0.1:41234.
 	URL string
 
+	core      core
 	cfg       config
-	clock     *Clock
 	log       *slog.Logger
 	accessLog *slog.Logger
-	faker     *gofakeit.Faker
-	rand      lockedRand
-	pins      *store
-	accounts  *accounts
-	locations []Location
 	journal   *journal
-	clients   *clients
-	scripts   *scriptSet
-	handler   http.Handler
-	router    *mux.Router // for the Allow header of a 405
+	pages     func() *pages // built on first use
 
 	ts       *httptest.Server
+	sweeping sync.Once
 	stop     chan struct{}
 	done     chan struct{}
 	closing  sync.Once
@@ -49,10 +42,11 @@ type Server struct {
 // file is bad or the default scenario is unknown: a server never runs half
 // configured.
 func New(opts ...Option) (*Server, error) {
-	cfg := defaultConfig()
+	s := &Server{cfg: defaultConfig(), stop: make(chan struct{}), done: make(chan struct{})}
 	for _, o := range opts {
-		o(&cfg)
+		o(&s.cfg)
 	}
+	cfg := &s.cfg
 	if cfg.clock == nil {
 		cfg.clock = NewClock()
 	}
@@ -62,36 +56,29 @@ func New(opts ...Option) (*Server, error) {
 	if cfg.accessLog == nil {
 		cfg.accessLog = cfg.logger
 	}
+	s.log, s.accessLog = cfg.logger, cfg.accessLog
 	faker := gofakeit.New(cfg.seed)
-	s := &Server{
-		cfg:     cfg,
-		clock:   cfg.clock,
-		log:     cfg.logger,
-		faker:   faker,
-		rand:    lockedRand{r: faker.Rand},
-		pins:    newStore(cfg.maxPins),
-		journal: newJournal(cfg.journalSize),
-		clients: newClients(),
-		stop:    make(chan struct{}),
-		done:    make(chan struct{}),
-	}
-	// Locations come from a stream of their own, so how many draws the pool
-	// takes never shifts the accounts, pins and tokens a seed gives.
-	s.accessLog = cfg.accessLog
-	s.locations = newLocationPool(gofakeit.New(faker.Int64()))
-	s.accounts = newAccounts(faker, cfg.accounts, s.clock.Now())
 	scripts, err := newScriptSet(cfg.scenarioDir, cfg.logger)
 	if err != nil {
 		return nil, err
 	}
-	s.scripts = scripts
+	s.core = core{
+		cfg: cfg, clock: cfg.clock, log: cfg.logger, faker: faker, rand: seededRand{r: faker.Rand},
+		pins: newStore(cfg.maxPins), clients: newClients(cfg.maxClients), scripts: scripts,
+		links: newLinkLimiter(),
+	}
+	// Locations come from a stream of their own, so how many draws the pool
+	// takes never shifts the accounts, pins and tokens a seed gives.
+	s.core.locations = newLocationPool(gofakeit.New(faker.Int64()))
+	s.core.accounts = newAccounts(faker, cfg.accounts, cfg.clock.Now())
+	s.journal = newJournal(cfg.journalSize)
+	s.pages = sync.OnceValue(func() *pages { return newPages(s) })
 	if cfg.scenario != "" {
 		if _, ok := scripts.get(cfg.scenario); !ok {
-			return nil, s.unknownScenario(cfg.scenario)
+			scripts.close()
+			return nil, scripts.unknown(cfg.scenario)
 		}
 	}
-	s.handler = s.routes()
-	go s.sweeper()
 	return s, nil
 }
 
@@ -109,13 +96,13 @@ func NewServer(opts ...Option) *Server {
 
 // Start starts listening on a loopback port and sets URL.
 func (s *Server) Start() {
-	s.ts = httptest.NewServer(s.handler)
+	s.ts = httptest.NewServer(s)
 	s.URL = s.ts.URL
 }
 
 // Handler returns the fake as an http.Handler, for use in a server of one's
-// own.
-func (s *Server) Handler() http.Handler { return s.handler }
+// own. The server's sweeper starts with its first request; Close stops it.
+func (s *Server) Handler() http.Handler { return s }
 
 // Client returns an HTTP client for a started server (http.DefaultClient's
 // behaviour otherwise).
@@ -127,16 +114,18 @@ func (s *Server) Client() *http.Client {
 }
 
 // Close stops the listener, blocks until in-flight requests end, and stops
-// the background sweeper and scenario watcher.
+// the background sweeper and scenario watcher. Call it for every server,
+// started or not, once its requests are done.
 func (s *Server) Close() {
 	s.closing.Do(func() {
 		s.draining.Store(true)
 		if s.ts != nil {
 			s.ts.Close()
 		}
+		s.sweeping.Do(func() { close(s.done) }) // never started: nothing to wait for
 		close(s.stop)
 		<-s.done
-		s.scripts.close()
+		s.core.scripts.close()
 	})
 }
 
@@ -145,343 +134,235 @@ func (s *Server) Close() {
 func (s *Server) SetDraining() { s.draining.Store(true) }
 
 // Clock returns the server's clock, to advance, freeze or resume it.
-func (s *Server) Clock() *Clock { return s.clock }
+func (s *Server) Clock() *Clock { return s.core.clock }
 
-// sweeper deletes expired pins once a second (wall time), and idle client
-// state, so memory does not grow forever.
-func (s *Server) sweeper() {
-	defer close(s.done)
-	t := time.NewTicker(s.cfg.sweepEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-s.stop:
-			return
-		case <-t.C:
-			s.Sweep()
+// startSweeper starts the goroutine that deletes expired pins once a
+// second (wall time), on the server's first request.
+func (s *Server) startSweeper() {
+	s.sweeping.Do(func() {
+		go func() {
+			defer close(s.done)
+			t := time.NewTicker(s.cfg.sweepEvery)
+			defer t.Stop()
+			for {
+				select {
+				case <-s.stop:
+					return
+				case <-t.C:
+					s.core.sweep()
+				}
+			}
+		}()
+	})
+}
+
+// Sweep deletes every pin that can no longer be read now, and reports how
+// many it removed. The server sweeps by itself once a second while it
+// serves; tests call it after advancing the clock to check memory.
+func (s *Server) Sweep() int { return s.core.sweep() }
+
+// ServeHTTP serves one request: it finds the route's endpoint in the
+// shared router, hands it an exchange, and journals and logs the outcome.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.startSweeper()
+	start := time.Now()
+	x := exchangePool.Get().(*exchange)
+	*x = exchange{w: w, s: s, entry: Request{Time: s.core.clock.Now(), Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery}}
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v) // x is not reused: net/http may still hold it
+			}
+			s.log.LogAttrs(r.Context(), slog.LevelError, "panic serving request",
+				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("panic", v))
+			if x.status == 0 {
+				x.format = negotiate(r.URL.Path, r.Header.Values("Accept"), s.cfg.legacyAccept)
+				x.failWire(internalFailure.wire)
+			}
 		}
+		x.entry.Duration = time.Since(start)
+		s.record(x)
+		s.logRequest(x)
+		*x = exchange{} // drop the references before pooling
+		exchangePool.Put(x)
+	}()
+	if p := cleanPath(r.URL.Path); p != r.URL.Path {
+		u := *r.URL
+		u.Path = p
+		w.Header().Set("Location", u.String())
+		x.WriteHeader(http.StatusMovedPermanently)
+		return
 	}
+	x.router = routes()
+	ep, r := match(x.router, r)
+	if r.Body != nil && r.Body != http.NoBody {
+		// A copy of the request carries the limited body: net/http then
+		// sees the original unread body after a 413 and closes the
+		// connection, instead of draining a body that may never come.
+		r2 := *r
+		r2.Body = http.MaxBytesReader(w, r.Body, s.cfg.maxBody)
+		r = &r2
+	}
+	x.r = r
+	if ep == nil {
+		ep = api(handleNotFound)
+	}
+	ep(s, x)
 }
 
-// Sweep deletes every expired pin now and reports how many it removed. The
-// server sweeps by itself once a second; tests call it after advancing the
-// clock to check memory.
-func (s *Server) Sweep() int {
-	now := s.clock.Now()
-	n := s.pins.sweep(now.Add(-s.cfg.expiryGrace).Unix())
-	s.clients.sweep(now.Add(-time.Hour))
-	return n
+// record journals x's request once, if it is plex.tv's API.
+func (s *Server) record(x *exchange) {
+	if x.logged || isInternal(x.entry.Path) {
+		return
+	}
+	x.logged = true
+	e := x.entry
+	e.Status = x.status
+	if e.Status == 0 {
+		e.Status = http.StatusOK
+	}
+	s.journal.add(e)
 }
 
-// PinInfo is the control API's view of a pin: the wire object plus what the
-// mock knows about it.
-type PinInfo struct {
-	Pin
-	Kind     Kind   `json:"kind"`
-	State    State  `json:"state"`
-	Scenario string `json:"scenario,omitempty"`
-	Polls    int    `json:"polls"`
-	Account  string `json:"account,omitempty"`
-	Legacy   bool   `json:"legacy,omitempty"`
+// logRequest writes the access log's line for x.
+func (s *Server) logRequest(x *exchange) {
+	level := slog.LevelInfo
+	if isInternal(x.entry.Path) {
+		level = slog.LevelDebug
+	}
+	ctx := context.Background()
+	if x.r != nil {
+		ctx = x.r.Context()
+	}
+	h := s.accessLog.Handler()
+	if !h.Enabled(ctx, level) {
+		return
+	}
+	status := x.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	e := &x.entry
+	// Five attributes fit a slog.Record without allocating; the scenario
+	// only comes when there is one.
+	attrs := [...]slog.Attr{
+		slog.String("method", e.Method), slog.String("path", e.Path), slog.Int("status", status),
+		slog.Duration("took", e.Duration), slog.String("client", e.ClientIdentifier),
+		slog.String("scenario", e.Scenario),
+	}
+	n := len(attrs)
+	if e.Scenario == "" {
+		n--
+	}
+	// The record is built here rather than by Logger.LogAttrs, which looks
+	// up its caller on every call (runtime.Callers); the access log's source
+	// line would say nothing.
+	line := slog.NewRecord(time.Now(), level, "request", 0)
+	line.AddAttrs(attrs[:n]...)
+	_ = h.Handle(ctx, line)
 }
 
-// wire renders a stored pin as plex.tv sends it at now.
-func (s *Server) wire(p *pin, now time.Time) Pin {
-	loc := s.locations[int(p.location)%len(s.locations)]
-	out := Pin{
-		ID:               p.id,
-		Code:             p.code,
-		Product:          p.product,
-		Trusted:          p.trusted,
-		QR:               s.qrURL(p.code),
-		ClientIdentifier: p.clientID,
-		Location:         &loc,
-		ExpiresIn:        max(p.expiresAt-now.Unix(), 0),
-		CreatedAt:        formatTime(p.createdAt),
-		ExpiresAt:        formatTime(p.expiresAt),
+// hostAllowed reports whether an unguarded control API may answer a
+// request for host: with WithLoopbackHosts, only loopback names and the
+// public URL's host.
+func (s *Server) hostAllowed(host string) bool {
+	if !s.cfg.loopbackOnly {
+		return true
 	}
-	if p.token != "" {
-		tok, reg := p.token, p.newReg
-		out.AuthToken, out.NewRegistration = &tok, &reg
+	host = hostname(host)
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
 	}
-	return out
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return true
+	}
+	if u, err := url.Parse(s.cfg.publicURL); err == nil && u.Host != "" {
+		return hostname(u.Host) == host
+	}
+	return false
 }
 
-func (s *Server) info(p *pin, now time.Time) PinInfo {
-	pi := PinInfo{
-		Pin: s.wire(p, now), Kind: p.kind(), State: p.state(now), Scenario: p.scenario,
-		Polls: int(p.polls), Legacy: p.legacy,
+// hostname is host without its port, lower case, without a final dot.
+func hostname(host string) string {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
 	}
-	if p.token != "" {
-		if acc, ok := s.accounts.byTok(p.token); ok {
-			pi.Account = acc.Username
-		}
-	}
-	return pi
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	return strings.ToLower(strings.TrimSuffix(host, "."))
 }
 
-func (s *Server) qrURL(code string) string {
-	base := "https://plex.tv"
-	if s.cfg.publicURL != "" {
-		base = s.cfg.publicURL
-	}
-	return base + "/api/v2/pins/qr/" + code
-}
-
-// linkURL is what the QR code encodes (wire contract §1.5, inferred).
-func (s *Server) linkURL(code string) string {
-	if s.cfg.publicURL != "" {
-		return s.cfg.publicURL + "/link?pin=" + code
-	}
-	return "https://plex.tv/link/?pin=" + code
-}
+// The Server's Go controls: what the control API and the pages do, as
+// methods. Each is one call into the core.
 
 // CreatePin creates a pin for clientID as POST /api/v2/pins would. product
 // may be empty (a fake app name is used).
 func (s *Server) CreatePin(clientID, product string, strong bool) (Pin, error) {
-	now := s.clock.Now()
-	p, err := s.createPin(now, clientID, product, strong, false, "", nil)
+	if len(clientID) > MaxClientIDLen {
+		return Pin{}, fmt.Errorf("%w: client identifier has %d bytes, at most %d", ErrFieldTooLong, len(clientID), MaxClientIDLen)
+	}
+	p, _, err := s.core.create(createReq{request: request{client: clientID}, product: cut(product, MaxProductLen), strong: strong})
 	if err != nil {
 		return Pin{}, err
 	}
-	return s.wire(&p, now), nil
-}
-
-// createPin stores a new pin created at now; callers render it at the same
-// instant, so expiresIn is exactly the lifetime.
-func (s *Server) createPin(at time.Time, clientID, product string, strong, legacy bool, scenario string, set map[string]any) (pin, error) {
-	if clientID == "" {
-		return pin{}, ErrMissingClientID
-	}
-	if !s.pins.reserve() {
-		return pin{}, fmt.Errorf("%w (%d); raise --max-pins or let pins expire", ErrTooManyPins, s.cfg.maxPins)
-	}
-	if product == "" {
-		product = s.faker.AppName()
-	}
-	now := at.Unix()
-	life := LinkLifetime
-	if strong {
-		life = StrongLifetime
-	}
-	p := &pin{
-		product: product, clientID: clientID, scenario: scenario, createdAt: now,
-		expiresAt: now + int64(life/time.Second), strong: strong, legacy: legacy,
-		location: uint16(s.rand.Intn(len(s.locations))),
-	}
-	applyPinSet(p, set, s.rand)
-	fixedID := p.id != 0
-	for range 1000 {
-		if !fixedID {
-			p.id = pinID(s.faker.Rand)
-		}
-		if strong {
-			p.code = randString(s.faker.Rand, strongAlphabet, 25)
-		} else {
-			p.code = randString(s.faker.Rand, linkAlphabet, 4)
-		}
-		if s.pins.insert(p) {
-			return *p, nil
-		}
-	}
-	s.pins.release(1)
-	return pin{}, fmt.Errorf("%w: no free code or id after 1000 tries", ErrTooManyPins)
+	out := s.core.wire(&p, time.Unix(p.createdAt, 0))
+	return out, nil
 }
 
 // Poll reads a pin as GET /api/v2/pins/{id} would for clientID: a pin of
 // another client, an unknown id and an expired pin are all ErrPinNotFound.
 func (s *Server) Poll(id int64, clientID string) (Pin, error) {
-	now := s.clock.Now()
-	var out Pin
-	err := s.pins.update(id, func(p *pin) error {
-		if p.clientID != clientID || !s.live(p, now) {
-			return ErrPinNotFound
-		}
-		p.polls++
-		out = s.wire(p, now)
-		return nil
-	})
-	return out, err
-}
-
-// live reports whether p can still be read at now.
-func (s *Server) live(p *pin, now time.Time) bool {
-	return now.Unix() < p.expiresAt+int64(s.cfg.expiryGrace/time.Second)
+	res, _, err := s.core.poll(id, request{client: clientID})
+	if err != nil {
+		return Pin{}, err
+	}
+	return s.core.wire(&res.pin, s.core.clock.Now()), nil
 }
 
 // Approve claims pin id for the named account ("" is the default account),
 // as the user approving it in the browser would. The pin gets the account's
 // token, which /api/v2/user and /api/v2/pins/link then accept.
 func (s *Server) Approve(id int64, account string) (PinInfo, error) {
-	acc, ok := s.accounts.find(account)
+	acc, ok := s.core.accounts.find(account)
 	if !ok {
 		return PinInfo{}, fmt.Errorf("%w: %q; GET /__mockplex/accounts lists them", ErrAccountNotFound, account)
 	}
-	return s.claim(id, acc, false)
+	return s.core.claim(id, acc, false)
 }
 
 // ApproveCode claims the pin with code (either kind), as the auth and link
 // pages do.
 func (s *Server) ApproveCode(code, account string) (PinInfo, error) {
-	id, ok := s.pins.byCode(code)
+	id, ok := s.core.pins.byCode(code)
 	if !ok {
 		return PinInfo{}, ErrPinNotFound
 	}
 	return s.Approve(id, account)
 }
 
-// PinByCode returns the live pin with code.
-func (s *Server) PinByCode(code string) (PinInfo, error) {
-	id, ok := s.pins.byCode(code)
-	if !ok {
-		return PinInfo{}, ErrPinNotFound
-	}
-	return s.PinInfo(id)
-}
+// Deny marks pin id as denied by the user: its token stays null until it
+// expires, and approvals are refused.
+func (s *Server) Deny(id int64) (PinInfo, error) { return s.core.deny(id) }
+
+// Expire ends pin id now: polls answer 404/1020 from here on.
+func (s *Server) Expire(id int64) (PinInfo, error) { return s.core.expire(id) }
 
 // PinInfo returns what the mock knows of pin id, expired pins included
 // until they are swept.
-func (s *Server) PinInfo(id int64) (PinInfo, error) {
-	p, ok := s.pins.get(id)
-	if !ok {
-		return PinInfo{}, ErrPinNotFound
-	}
-	return s.info(&p, s.clock.Now()), nil
-}
+func (s *Server) PinInfo(id int64) (PinInfo, error) { return s.core.pinInfo(id) }
 
-// claim gives pin id the token of acc, after the pin's scenario has had its
-// say (it may refuse, pick a new account, or move expiry). A nil acc means a
-// new account, created for the claim, with newRegistration true.
-func (s *Server) claim(id int64, acc *Account, newReg bool) (PinInfo, error) {
-	now := s.clock.Now()
-	snap, ok := s.pins.get(id)
-	if !ok || !s.live(&snap, now) {
-		return PinInfo{}, ErrPinNotFound
-	}
-	d := s.evaluate(s.scriptForPin(&snap), claimEvent(&snap, now, s.rand))
-	if d.Deny {
-		_ = s.pins.update(id, func(p *pin) error { p.denied = true; return nil })
-		return PinInfo{}, ErrPinDenied
-	}
-	if snap.token != "" && d.Approve != nil {
-		// The scenario picks the account of every claim, and this pin was
-		// already claimed under it: approving again is a no-op.
-		return s.info(&snap, now), nil
-	}
-	if a := d.Approve; a != nil {
-		newReg = a.NewRegistration
-		switch a.Account {
-		case "":
-		case "new":
-			acc = nil
-		default:
-			if named, ok := s.accounts.find(a.Account); ok {
-				acc = named
-			}
-		}
-	}
-	if acc == nil { // the user signs up while approving
-		acc = newAccount(s.faker, now)
-		s.accounts.add(acc)
-		newReg = true
-	}
-	var out PinInfo
-	err := s.pins.update(id, func(p *pin) error {
-		switch p.state(now) {
-		case Expired:
-			if !s.live(p, now) {
-				return ErrPinNotFound
-			}
-		case Denied:
-			return ErrPinDenied
-		case Claimed:
-			if p.token == acc.AuthToken {
-				out = s.info(p, now) // approving twice with one account is a no-op
-				return errAlreadyClaimed
-			}
-			return ErrPinClaimed
-		}
-		p.token, p.accountID, p.newReg = acc.AuthToken, acc.ID, newReg
-		if d.ExpireIn > 0 {
-			p.expiresAt = min(p.expiresAt, now.Add(d.ExpireIn).Unix())
-		}
-		if d.Expire {
-			p.expiresAt = now.Unix()
-		}
-		applyPinSet(p, d.Set, s.rand)
-		out = s.info(p, now)
-		return nil
-	})
-	if err == errAlreadyClaimed {
-		return out, nil
-	}
-	if err == nil {
-		s.log.LogAttrs(context.Background(), slog.LevelInfo, "pin claimed", slog.Int64("pin", id), slog.String("account", acc.Username))
-	}
-	return out, err
-}
-
-// errAlreadyClaimed ends a claim that the same account already made.
-var errAlreadyClaimed = errors.New("already claimed by this account")
-
-// Deny marks pin id as denied by the user: its token stays null until it
-// expires, and approvals are refused.
-func (s *Server) Deny(id int64) (PinInfo, error) {
-	now := s.clock.Now()
-	var out PinInfo
-	err := s.pins.update(id, func(p *pin) error {
-		if !s.live(p, now) {
-			return ErrPinNotFound
-		}
-		if p.token != "" {
-			return ErrPinClaimed
-		}
-		p.denied = true
-		out = s.info(p, now)
-		return nil
-	})
-	return out, err
-}
-
-// Expire ends pin id now: polls answer 404/1020 from here on.
-func (s *Server) Expire(id int64) (PinInfo, error) {
-	now := s.clock.Now()
-	var out PinInfo
-	err := s.pins.update(id, func(p *pin) error {
-		p.expiresAt = min(p.expiresAt, now.Unix())
-		out = s.info(p, now)
-		return nil
-	})
-	return out, err
-}
+// PinByCode returns what the mock knows of the pin with code.
+func (s *Server) PinByCode(code string) (PinInfo, error) { return s.core.byCode(code) }
 
 // Pins lists the stored pins (live ones, and expired ones not yet swept),
-// newest first.
-func (s *Server) Pins() []PinInfo {
-	now := s.clock.Now()
-	all := s.pins.all()
-	out := make([]PinInfo, len(all))
-	for i := range all {
-		out[i] = s.info(&all[i], now)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].CreatedAt != out[j].CreatedAt {
-			return out[i].CreatedAt > out[j].CreatedAt
-		}
-		return out[i].ID < out[j].ID
-	})
-	return out
-}
+// newest first. GET /__mockplex/pins pages the same list.
+func (s *Server) Pins() []PinInfo { return s.core.all() }
 
-// LivePins reports how many pins are stored.
-func (s *Server) LivePins() int { return s.pins.len() }
-
-// Reset forgets every pin, journal entry and per-client scenario. Accounts
-// and the clock stay as they are.
+// Reset forgets every pin, journal entry, per-client scenario and account
+// made for a sign-up. The accounts the server started with and the clock
+// stay as they are.
 func (s *Server) Reset() {
-	s.pins.reset()
+	s.core.reset()
 	s.journal.clear()
-	s.clients.reset()
 }
 
 // Requests returns journal entries matching f, oldest first.
@@ -491,36 +372,35 @@ func (s *Server) Requests(f RequestFilter) []Request { return s.journal.list(f) 
 func (s *Server) ClearRequests() { s.journal.clear() }
 
 // Accounts lists the fake accounts; the first is the default.
-func (s *Server) Accounts() []Account { return s.accounts.all() }
-
-// AccountByToken returns the account a token belongs to.
-func (s *Server) AccountByToken(token string) (Account, bool) {
-	acc, ok := s.accounts.byTok(token)
-	if !ok {
-		return Account{}, false
-	}
-	return *acc, true
-}
+func (s *Server) Accounts() []Account { return s.core.accounts.all() }
 
 // Scenarios lists the scenario names the server knows.
-func (s *Server) Scenarios() []string { return s.scripts.names() }
+func (s *Server) Scenarios() []string { return s.core.scripts.names() }
 
 // SetClientScenario makes every request from clientID answer under the
 // named scenario (unless a request names its own with X-Mockplex-Scenario).
 // An empty name clears it.
 func (s *Server) SetClientScenario(clientID, name string) error {
 	if name != "" {
-		if _, ok := s.scripts.get(name); !ok {
-			return s.unknownScenario(name)
+		if _, ok := s.core.scripts.get(name); !ok {
+			return s.core.scripts.unknown(name)
 		}
 	}
-	s.clients.setScenario(clientID, name)
-	return nil
+	return s.core.clients.setScenario(clientID, name)
 }
 
 // ClientScenarios returns the per-client scenario assignments.
-func (s *Server) ClientScenarios() map[string]string { return s.clients.scenarios() }
+func (s *Server) ClientScenarios() map[string]string { return s.core.clients.scenarios() }
 
-func (s *Server) unknownScenario(name string) error {
-	return fmt.Errorf("%w %q; known scenarios: %s", ErrUnknownScenario, name, joinNames(s.scripts.names()))
+// LivePins reports how many pins are stored, expired but unswept ones
+// included.
+func (s *Server) LivePins() int { return s.core.pins.len() }
+
+// AccountByToken returns the account a legacy token belongs to.
+func (s *Server) AccountByToken(token string) (Account, bool) {
+	acc, ok := s.core.accounts.byTok(token)
+	if !ok {
+		return Account{}, false
+	}
+	return *acc, true
 }

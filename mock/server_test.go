@@ -431,7 +431,10 @@ func TestControlAPIFlow(t *testing.T) {
 		t.Errorf("poll after approve: authToken %v, want %q", polled.AuthToken, accounts[2].AuthToken)
 	}
 
-	var clock mock.ClockState
+	var clock struct {
+		Now    time.Time `json:"now"`
+		Frozen bool      `json:"frozen"`
+	}
 	ex = roundTrip(t, srv, "POST", "/__mockplex/clock/advance?by=15m", nil, "")
 	want(ex, 200)
 	decode(ex, &clock)

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"time"
 )
 
@@ -47,11 +49,12 @@ type statePin struct {
 // SaveState writes the server's pins, accounts and per-client scenarios as
 // JSON.
 func (s *Server) SaveState(w io.Writer) error {
+	c := &s.core
 	st := stateFile{
-		Version: stateVersion, SavedAt: s.clock.Now(), Accounts: s.accounts.all(), Clients: s.clients.scenarios(),
-		Locations: s.locations,
+		Version: stateVersion, SavedAt: c.clock.Now(), Accounts: c.accounts.all(), Clients: c.clients.scenarios(),
+		Locations: c.locations,
 	}
-	for _, p := range s.pins.all() {
+	for _, p := range c.pins.all() {
 		st.Pins = append(st.Pins, statePin{
 			ID: p.id, Code: p.code, Product: p.product, ClientID: p.clientID, Scenario: p.scenario,
 			CreatedAt: p.createdAt, ExpiresAt: p.expiresAt, Token: p.token, AccountID: p.accountID,
@@ -65,9 +68,13 @@ func (s *Server) SaveState(w io.Writer) error {
 }
 
 // LoadState replaces the server's accounts and adds the pins saved by
-// SaveState. Pins that have expired since are dropped. Call it before the
-// server takes requests: it replaces the location pool in place.
+// SaveState. A state file is not trusted: accounts without a token or with
+// another account's token or id, and pins that are expired, malformed,
+// duplicated, claimed by no restored account, or over the pin limits are
+// dropped, and the server's log says how many of each. Call it before the
+// server takes requests.
 func (s *Server) LoadState(r io.Reader) error {
+	c := &s.core
 	var st stateFile
 	dec := json.NewDecoder(r)
 	if err := dec.Decode(&st); err != nil {
@@ -76,52 +83,95 @@ func (s *Server) LoadState(r io.Reader) error {
 	if st.Version != stateVersion {
 		return fmt.Errorf("state version %d, want %d", st.Version, stateVersion)
 	}
-	if len(st.Accounts) > 0 {
-		// Swap the contents, not the pointer: handlers may be reading
-		// s.accounts concurrently.
-		list := make([]*Account, 0, len(st.Accounts))
-		byToken := make(map[string]*Account, len(st.Accounts))
-		hasDefault := false
-		for i := range st.Accounts {
-			hasDefault = hasDefault || st.Accounts[i].Default
-		}
-		for i := range st.Accounts {
-			acc := st.Accounts[i]
-			acc.Default = acc.Default || !hasDefault && i == 0 // approvals need a default account
+	dropped := map[string]int{}
+	tokens := map[string]bool{}
+	ids := map[int64]bool{}
+	var list []*Account
+	for i := range st.Accounts {
+		acc := st.Accounts[i]
+		switch {
+		case acc.AuthToken == "":
+			dropped["account without a token"]++
+		case tokens[acc.AuthToken]:
+			dropped["account sharing another's token"]++
+		case ids[acc.ID]:
+			dropped["account sharing another's id"]++
+		default:
+			tokens[acc.AuthToken], ids[acc.ID] = true, true
 			list = append(list, &acc)
-			if acc.AuthToken != "" {
-				byToken[acc.AuthToken] = &acc
+		}
+	}
+	if len(list) > 0 {
+		hasDefault := false
+		for _, acc := range list {
+			hasDefault = hasDefault || acc.Default
+		}
+		if !hasDefault {
+			list[0].Default = true // approvals need a default account
+		}
+		byToken := make(map[string]*Account, len(list))
+		for _, acc := range list {
+			byToken[acc.AuthToken] = acc
+		}
+		// Swap the contents, not the pointer: handlers may be reading
+		// c.accounts concurrently.
+		c.accounts.mu.Lock()
+		c.accounts.list, c.accounts.byToken, c.accounts.generated = list, byToken, nil
+		c.accounts.mu.Unlock()
+	}
+	if len(st.Locations) == locationPoolSize {
+		c.locations = slices.Clone(st.Locations)
+	}
+	now := c.clock.Now().Unix()
+	for _, sp := range st.Pins {
+		codeLen := 4
+		if sp.Strong {
+			codeLen = 25
+		}
+		switch {
+		case sp.ExpiresAt <= now:
+			dropped["expired pin"]++
+			continue
+		case sp.ID <= 0 || len(sp.Code) != codeLen || sp.ClientID == "" || len(sp.ClientID) > MaxClientIDLen:
+			dropped["malformed pin"]++
+			continue
+		case sp.Token != "":
+			if _, ok := c.accounts.byTok(sp.Token); !ok {
+				dropped["pin claimed by no restored account"]++
+				continue
 			}
 		}
-		s.accounts.mu.Lock()
-		s.accounts.list, s.accounts.byToken = list, byToken
-		s.accounts.mu.Unlock()
-	}
-	if len(st.Locations) == len(s.locations) {
-		copy(s.locations, st.Locations)
-	}
-	now := s.clock.Now().Unix()
-	for _, sp := range st.Pins {
-		if sp.ExpiresAt <= now || sp.ID <= 0 || sp.Code == "" {
-			continue
-		}
 		p := &pin{
-			id: sp.ID, code: sp.Code, product: sp.Product, clientID: sp.ClientID, scenario: sp.Scenario,
+			id: sp.ID, code: sp.Code, product: cut(sp.Product, MaxProductLen), clientID: sp.ClientID, scenario: sp.Scenario,
 			createdAt: sp.CreatedAt, expiresAt: sp.ExpiresAt, token: sp.Token, accountID: sp.AccountID,
 			polls: sp.Polls, location: sp.Location % locationPoolSize, strong: sp.Strong, trusted: sp.Trusted,
-			denied: sp.Denied, newReg: sp.NewReg, legacy: sp.Legacy,
+			denied: sp.Denied && sp.Token == "", newReg: sp.NewReg, legacy: sp.Legacy,
 		}
-		if !s.pins.reserve() {
-			return fmt.Errorf("%w while restoring", ErrTooManyPins)
+		kind := p.kind()
+		if !c.pins.reserve(kind) {
+			dropped["pin over the pin limit"]++
+			continue
 		}
-		if !s.pins.insert(p) {
-			s.pins.release(1)
+		if !c.pins.insert(p) {
+			c.pins.release(kind, 1)
+			dropped["pin with a duplicate id or code"]++
 		}
 	}
 	for client, name := range st.Clients {
-		if _, ok := s.scripts.get(name); ok {
-			s.clients.setScenario(client, name)
+		if _, ok := c.scripts.get(name); !ok {
+			dropped["client scenario no longer known"]++
+			continue
 		}
+		if err := c.clients.setScenario(client, name); err != nil {
+			dropped["client scenario over the client limit"]++
+		}
+	}
+	if len(dropped) > 0 {
+		attrs := make([]any, 0, 2*len(dropped))
+		for _, why := range slices.Sorted(maps.Keys(dropped)) {
+			attrs = append(attrs, why, dropped[why])
+		}
+		s.log.Warn("state restored in part; dropped what it could not trust", attrs...)
 	}
 	return nil
 }

@@ -1,8 +1,11 @@
 package mock
 
 import (
+	"container/heap"
+	"sort"
 	"strings"
 	"sync"
+	"time"
 )
 
 const storeShards = 64
@@ -17,10 +20,16 @@ type store struct {
 	codesMu sync.RWMutex
 	codes   map[string]int64 // code as issued -> id
 	peak    int              // most codes the map has held since it was made
-	max     int
-	mu      sync.Mutex // guards count against max
+	max     int              // live pins of either kind
+	mu      sync.Mutex       // guards the counts against the limits
 	count   int
+	links   int // live link pins, also counted in count
 }
+
+// MaxLinkPins caps live link pins whatever --max-pins says: there are
+// 36^4 = 1,679,616 four-character codes, and random codes are found in a
+// few tries only while at most about 60% of them are taken.
+const MaxLinkPins = 1_000_000
 
 type shard struct {
 	mu   sync.RWMutex
@@ -40,20 +49,35 @@ func (s *store) shard(id int64) *shard {
 	return &s.shards[uint64(id)%storeShards]
 }
 
-// reserve counts one more live pin, or fails when the store is full.
-func (s *store) reserve() bool {
+// limit is the most live pins of kind.
+func (s *store) limit(k Kind) int {
+	if k == Link && (s.max <= 0 || s.max > MaxLinkPins) {
+		return MaxLinkPins
+	}
+	return s.max
+}
+
+// reserve counts one more live pin of kind k, or fails when its limit is
+// reached.
+func (s *store) reserve(k Kind) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.max > 0 && s.count >= s.max {
+	if s.max > 0 && s.count >= s.max || k == Link && s.links >= s.limit(Link) {
 		return false
 	}
 	s.count++
+	if k == Link {
+		s.links++
+	}
 	return true
 }
 
-func (s *store) release(n int) {
+func (s *store) release(k Kind, n int) {
 	s.mu.Lock()
 	s.count -= n
+	if k == Link {
+		s.links -= n
+	}
 	s.mu.Unlock()
 }
 
@@ -93,7 +117,7 @@ func (s *store) update(id int64, fn func(p *pin) error) error {
 	return err
 }
 
-// view runs fn on a copy of the pin with id under a read lock.
+// get returns a copy of the pin with id.
 func (s *store) get(id int64) (pin, bool) {
 	sh := s.shard(id)
 	sh.mu.RLock()
@@ -131,6 +155,7 @@ func (s *store) sweep(now int64) int {
 		code string
 	}
 	gone := make([]key, 0, sweepBatch)
+	links := 0
 	for i := range s.shards {
 		sh := &s.shards[i]
 		for {
@@ -140,6 +165,9 @@ func (s *store) sweep(now int64) int {
 				if p.expiresAt <= now {
 					delete(sh.pins, id)
 					gone = append(gone, key{id, p.code})
+					if !p.strong {
+						links++
+					}
 					if len(gone) == sweepBatch {
 						break
 					}
@@ -157,8 +185,10 @@ func (s *store) sweep(now int64) int {
 					}
 				}
 				s.codesMu.Unlock()
-				s.release(len(gone))
+				s.release(Strong, len(gone)-links)
+				s.release(Link, links)
 				removed += len(gone)
+				links = 0
 			}
 			if len(gone) < sweepBatch {
 				break
@@ -216,7 +246,7 @@ func (s *store) reset() {
 	s.codes, s.peak = make(map[string]int64), 0
 	s.codesMu.Unlock()
 	s.mu.Lock()
-	s.count = 0
+	s.count, s.links = 0, 0
 	s.mu.Unlock()
 }
 
@@ -225,4 +255,84 @@ func (s *store) len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.count
+}
+
+// cursor marks a place in the newest-first order of pins: the creation
+// time and id of the last pin of a page. The zero cursor is the start.
+type cursor struct {
+	createdAt, id int64
+}
+
+// newer orders pins newest first, then by id.
+func newer(a, b *pin) bool {
+	if a.createdAt != b.createdAt {
+		return a.createdAt > b.createdAt
+	}
+	return a.id < b.id
+}
+
+// after reports whether p comes after the cursor in newest-first order.
+func (c cursor) after(p *pin) bool {
+	if c == (cursor{}) {
+		return true
+	}
+	return p.createdAt < c.createdAt || p.createdAt == c.createdAt && p.id > c.id
+}
+
+// newest returns copies of the first n pins after cur in newest-first
+// order, keeping only n at a time, so a page of a million pins costs n
+// copies, not a million.
+func (s *store) newest(n int, cur cursor) []pin {
+	if n <= 0 {
+		return nil
+	}
+	h := make(pinHeap, 0, n) // the oldest kept pin on top
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.RLock()
+		for _, p := range sh.pins {
+			if !cur.after(&p) {
+				continue
+			}
+			if len(h) < n {
+				heap.Push(&h, p)
+			} else if newer(&p, &h[0]) {
+				h[0] = p
+				heap.Fix(&h, 0)
+			}
+		}
+		sh.mu.RUnlock()
+	}
+	out := []pin(h)
+	sort.Slice(out, func(i, j int) bool { return newer(&out[i], &out[j]) })
+	return out
+}
+
+// pinHeap keeps the n newest pins seen, the oldest of them at the root.
+type pinHeap []pin
+
+func (h pinHeap) Len() int           { return len(h) }
+func (h pinHeap) Less(i, j int) bool { return newer(&h[j], &h[i]) }
+func (h pinHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *pinHeap) Push(x any)        { *h = append(*h, x.(pin)) }
+func (h *pinHeap) Pop() any {
+	old := *h
+	p := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return p
+}
+
+// counts reports live pins by state at now (expired but unswept ones as
+// expired).
+func (s *store) counts(now time.Time) map[State]int {
+	out := map[State]int{Pending: 0, Claimed: 0, Denied: 0, Expired: 0}
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.RLock()
+		for _, p := range sh.pins {
+			out[p.state(now)]++
+		}
+		sh.mu.RUnlock()
+	}
+	return out
 }

@@ -12,7 +12,7 @@ func fillStore(t *testing.T, s *store, n, period int) {
 	t.Helper()
 	for i := range n {
 		p := &pin{id: int64(i + 1), code: fmt.Sprintf("code%07d", i), expiresAt: int64(i % period)}
-		if !s.reserve() || !s.insert(p) {
+		if !s.reserve(p.kind()) || !s.insert(p) {
 			t.Fatalf("insert(%d) failed", i)
 		}
 	}

@@ -2,11 +2,14 @@ package mock
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 )
 
 // params merges a request's parameters the way plex.tv reads them (wire
@@ -62,7 +65,7 @@ func readParams(r *http.Request) (*params, error) {
 
 func bodyError(err error) error {
 	var mbe *http.MaxBytesError
-	if asMaxBytes(err, &mbe) {
+	if errors.As(err, &mbe) {
 		return errBodyTooLarge
 	}
 	return errBadBody
@@ -108,10 +111,13 @@ func jsonFold(m map[string]any, name string) any {
 }
 
 // flag reads a boolean parameter such as strong: true, True, 1 (and a JSON
-// true) are true; anything else is false.
+// true or 1) are true; anything else is false.
 func (p *params) flag(name string) bool {
-	if b, ok := jsonFold(p.json, name).(bool); ok {
-		return b
+	switch v := jsonFold(p.json, name).(type) {
+	case bool:
+		return v
+	case float64:
+		return v == 1
 	}
 	v := lookupFold(p.query, name)
 	if v == "" {
@@ -152,3 +158,35 @@ const (
 	hDevice   = "X-Plex-Device"
 	hPlatform = "X-Plex-Platform"
 )
+
+// Stored fields are capped (hardening: a 60 KB client identifier was
+// stored whole). A client identifier is the pin's owner, so a longer one is
+// refused rather than cut, which could make two clients one; a product
+// name is only shown, so it is cut.
+const (
+	MaxClientIDLen = 256
+	MaxProductLen  = 256
+)
+
+// clientID returns the request's client identifier, or ErrFieldTooLong.
+func (p *params) clientID() (string, error) {
+	id := p.get(hClientID)
+	if len(id) > MaxClientIDLen {
+		return "", fmt.Errorf("%w: X-Plex-Client-Identifier has %d bytes, at most %d are kept", ErrFieldTooLong, len(id), MaxClientIDLen)
+	}
+	return id, nil
+}
+
+// product returns the request's product name, cut to MaxProductLen bytes
+// on a rune boundary.
+func (p *params) product() string { return cut(p.get(hProduct), MaxProductLen) }
+
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}

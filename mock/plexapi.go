@@ -1,0 +1,324 @@
+package mock
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gorilla/mux"
+	"github.com/mockplex/mockplex/scenarios"
+)
+
+// The adapters of plex.tv's API: each parses its request, calls the core,
+// and hands the outcome to the exchange, which renders it.
+
+// api makes an endpoint of a plex.tv handler: it negotiates the format,
+// sets CORS headers, merges the request's parameters and picks its
+// scenario before the handler runs.
+func api(h func(s *Server, x *exchange)) endpoint {
+	return func(s *Server, x *exchange) {
+		r := x.r
+		// The control API never gets CORS headers, not even on the 405
+		// answer this adapter renders for it.
+		x.cors = !strings.HasPrefix(r.URL.Path, controlPrefix)
+		x.format = negotiate(r.URL.Path, r.Header.Values("Accept"), s.cfg.legacyAccept)
+		x.entry.Format = formatName(x.format)
+		hd := x.w.Header()
+		hd.Set("Cache-Control", "max-age=0, private, must-revalidate")
+		hd.Set("Vary", "Origin")
+		if origin := r.Header.Get("Origin"); origin != "" && x.cors {
+			hd.Set("Access-Control-Allow-Origin", origin)
+			hd.Set("Access-Control-Allow-Credentials", "true")
+			hd.Set("Access-Control-Expose-Headers", "Location, Retry-After, X-Request-Id")
+		}
+		x.p = &params{header: r.Header}
+		// A body announced larger than the limit is refused before reading:
+		// waiting for bytes a client will never send would hold the
+		// connection until the read timeout.
+		if r.ContentLength > s.cfg.maxBody {
+			x.fail(errBodyTooLarge)
+			return
+		}
+		p, err := readParams(r)
+		if err != nil {
+			x.fail(err)
+			return
+		}
+		x.p = p
+		client, err := p.clientID()
+		if err != nil {
+			x.fail(err)
+			return
+		}
+		x.req = request{method: r.Method, path: r.URL.Path, header: r.Header, client: client}
+		x.entry.ClientIdentifier = client
+		x.entry.Product = p.product()
+		name := r.Header.Get(ScenarioHeader)
+		if name != "" {
+			if err := s.guard(r); err != nil {
+				x.fail(errScenarioGuarded)
+				return
+			}
+		}
+		x.req.script, err = s.core.selectScript(name, client)
+		if err != nil {
+			x.fail(err)
+			return
+		}
+		x.entry.Scenario = scriptName(x.req.script)
+		h(s, x)
+	}
+}
+
+func formatName(f format) string {
+	if f == jsonFormat {
+		return "json"
+	}
+	return "xml"
+}
+
+// parsePinID reads a pin id from a path segment, allowing a .json suffix.
+func parsePinID(seg string) (id int64, ok bool) {
+	seg = strings.TrimSuffix(seg, ".json")
+	id, err := strconv.ParseInt(seg, 10, 64)
+	return id, err == nil && id > 0
+}
+
+func handleCreate(s *Server, x *exchange) {
+	p, d, err := s.core.create(createReq{request: x.req, product: x.p.product(), strong: x.p.flag("strong")})
+	if x.transport(d) {
+		return
+	}
+	if err != nil {
+		x.fail(err)
+		return
+	}
+	pin := s.core.wire(&p, s.core.clock.Now())
+	pin.ExpiresIn = p.expiresAt - p.createdAt // rendered as created, whatever a delay took
+	x.reply(http.StatusCreated, &pin)
+}
+
+func handlePoll(s *Server, x *exchange) {
+	id, ok := parsePinID(mux.Vars(x.r)["id"])
+	if !ok {
+		x.fail(errBadPinID)
+		return
+	}
+	if x.req.client == "" {
+		x.fail(ErrMissingClientID)
+		return
+	}
+	x.entry.PinID = id // journaled even when the poll fails, so ?pin= shows the 404s
+	if p, ok := pollPin(s, x, id); ok {
+		x.reply(http.StatusOK, &p)
+	}
+}
+
+// pollPin runs a poll through the core and the decision's transport
+// effects, and returns the pin to send, rendered when the answer goes out.
+func pollPin(s *Server, x *exchange, id int64) (Pin, bool) {
+	res, d, err := s.core.poll(id, x.req)
+	if x.transport(d) {
+		return Pin{}, false
+	}
+	now := s.core.clock.Now()
+	if err == nil && !s.core.readable(&res.pin, now) {
+		err = ErrPinNotFound // it expired during a scripted delay
+	}
+	if err != nil {
+		x.fail(err)
+		return Pin{}, false
+	}
+	return s.core.wire(&res.pin, now), true
+}
+
+func handleLink(s *Server, x *exchange) {
+	id, d, err := s.core.link(x.p.get("code"), x.p.get(hToken), x.req)
+	x.entry.PinID = id
+	if x.transport(d) {
+		return
+	}
+	if err != nil {
+		x.fail(err)
+		return
+	}
+	x.WriteHeader(http.StatusNoContent)
+}
+
+func handleUser(s *Server, x *exchange) {
+	acc, d, err := s.core.account(x.p.get(hToken), scenarios.OpUser, x.req)
+	if x.transport(d) {
+		return
+	}
+	if err != nil {
+		x.fail(err)
+		return
+	}
+	now := s.core.clock.Now()
+	u := acc.userJSON(now)
+	x.reply(http.StatusOK, bodies{json: &u, xml: acc.userXML(now)})
+}
+
+func handleAccount(s *Server, x *exchange) {
+	acc, d, err := s.core.account(x.p.get(hToken), scenarios.OpUser, x.req)
+	if x.transport(d) {
+		return
+	}
+	if err != nil {
+		x.fail(err)
+		return
+	}
+	a := acc.accountJSON()
+	x.reply(http.StatusOK, bodies{json: &a, xml: acc.userXML(s.core.clock.Now())})
+}
+
+// pong is GET /api/v2/ping's body: {"pong":true}, or <pong>true</pong>,
+// which python-plexapi reads as the root element's text.
+type pong struct {
+	XMLName struct{} `json:"-" xml:"pong"`
+	Pong    bool     `json:"pong" xml:",chardata"`
+}
+
+func handlePing(s *Server, x *exchange) {
+	_, d, err := s.core.account(x.p.get(hToken), scenarios.OpPing, x.req)
+	if x.transport(d) {
+		return
+	}
+	if err != nil {
+		x.fail(err)
+		return
+	}
+	x.reply(http.StatusOK, &pong{Pong: true})
+}
+
+func handleV1Create(s *Server, x *exchange) {
+	x.format = xmlFormat
+	p, d, err := s.core.create(createReq{request: x.req, product: x.p.product(), legacy: true})
+	if x.transport(d) {
+		return
+	}
+	if err != nil {
+		x.fail(err)
+		return
+	}
+	x.w.Header().Set("Location", s.cfg.base()+"/pins/"+strconv.FormatInt(p.id, 10))
+	x.entry.PinID = p.id
+	pin := s.core.wire(&p, s.core.clock.Now())
+	pin.ExpiresIn = p.expiresAt - p.createdAt
+	x.reply(http.StatusCreated, pin.v1(0))
+}
+
+func handleV1Poll(s *Server, x *exchange) {
+	x.format = xmlFormat
+	id, ok := parsePinID(mux.Vars(x.r)["id"])
+	if !ok {
+		x.fail(errBadPinID)
+		return
+	}
+	if x.req.client == "" {
+		x.fail(ErrMissingClientID)
+		return
+	}
+	x.entry.PinID = id
+	p, ok := pollPin(s, x, id)
+	if !ok {
+		return
+	}
+	var userID int64
+	if p.AuthToken != nil {
+		if acc, ok := s.core.accounts.byTok(*p.AuthToken); ok {
+			userID = acc.ID
+		}
+	}
+	x.reply(http.StatusOK, p.v1(userID))
+}
+
+func handleQR(s *Server, x *exchange) {
+	if x.transport(s.core.decide(scenarios.OpQR, x.req)) {
+		return
+	}
+	info, err := s.core.byCode(mux.Vars(x.r)["code"])
+	if err == nil && info.State == Expired {
+		err = ErrPinNotFound
+	}
+	if err != nil {
+		x.fail(err)
+		return
+	}
+	png, err := qrPNG(s.linkURL(info.Code))
+	if err != nil {
+		x.fail(err)
+		return
+	}
+	h := x.w.Header()
+	h.Set("Content-Type", "image/png")
+	h.Set("Content-Length", strconv.Itoa(len(png)))
+	x.WriteHeader(http.StatusOK)
+	if x.r.Method != http.MethodHead {
+		_, _ = x.Write(png)
+	}
+}
+
+// linkURL is what the QR code encodes (wire contract §1.5, inferred).
+func (s *Server) linkURL(code string) string {
+	if s.cfg.publicURL != "" {
+		return s.cfg.publicURL + "/link?pin=" + code
+	}
+	return "https://plex.tv/link/?pin=" + code
+}
+
+func handlePreflight(s *Server, x *exchange) {
+	path := x.r.URL.Path
+	h := x.w.Header()
+	if strings.HasPrefix(path, controlPrefix) || !isPlexPath(path) {
+		h.Del("Access-Control-Allow-Origin")
+		h.Del("Access-Control-Allow-Credentials")
+		h.Del("Access-Control-Expose-Headers")
+		x.WriteHeader(http.StatusForbidden)
+		return
+	}
+	d := s.core.decide(scenarios.OpOptions, x.req)
+	if d.CORS != nil && !*d.CORS {
+		x.transport(d) // drops the CORS headers
+		x.WriteHeader(http.StatusForbidden)
+		return
+	}
+	if x.transport(d) {
+		return
+	}
+	if x.r.Header.Get("Origin") == "" {
+		h.Set("Access-Control-Allow-Origin", "*")
+	}
+	h.Set("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS")
+	if req := x.r.Header.Get("Access-Control-Request-Headers"); req != "" {
+		h.Set("Access-Control-Allow-Headers", req)
+	} else {
+		h.Set("Access-Control-Allow-Headers", "Accept, Content-Type, X-Plex-Client-Identifier, X-Plex-Product, X-Plex-Version, X-Plex-Platform, X-Plex-Platform-Version, X-Plex-Device, X-Plex-Device-Name, X-Plex-Model, X-Plex-Token")
+	}
+	h.Set("Access-Control-Max-Age", "86400")
+	x.WriteHeader(http.StatusNoContent)
+}
+
+// isPlexPath reports whether path is in plex.tv's namespace as mocked.
+func isPlexPath(path string) bool {
+	return strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/users/") || strings.HasPrefix(path, "/pins")
+}
+
+func handleNotFound(s *Server, x *exchange) { x.fail(errRouteNotFound) }
+
+func handleMethodNotAllowed(s *Server, x *exchange) {
+	x.w.Header().Set("Allow", strings.Join(allowedMethods(x.router, x.r), ", "))
+	x.fail(errMethod)
+}
+
+func handleHealthz(s *Server, x *exchange) {
+	x.control(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func handleReadyz(s *Server, x *exchange) {
+	if s.draining.Load() {
+		x.control(http.StatusServiceUnavailable, map[string]string{"status": "draining"})
+		return
+	}
+	x.control(http.StatusOK, map[string]string{"status": "ready", "live_pins": strconv.Itoa(s.core.pins.len())})
+}
