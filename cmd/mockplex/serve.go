@@ -46,6 +46,11 @@ type config struct {
 	Accounts        int
 }
 
+// defaultAddr is serve's and healthcheck's default listen address:
+// loopback, so the control API is open without a token (see
+// controlAccess). Containers set MOCKPLEX_ADDR=:8080 themselves.
+const defaultAddr = "127.0.0.1:8080"
+
 // logFlushEvery is how late an access-log line may appear.
 const logFlushEvery = 100 * time.Millisecond
 
@@ -117,7 +122,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs := flag.NewFlagSet("mockplex serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	e := &envFlags{fs: fs, getenv: getenv}
-	e.str(&c.Addr, "addr", ":8080", "listen address")
+	e.str(&c.Addr, "addr", defaultAddr, "listen address; on one beyond loopback, such as :8080, --control auto guards the control API with a generated token")
 	e.int64(&c.Seed, "seed", 0, "seed for every generated value; 0 picks a random seed")
 	e.str(&c.LogFormat, "log-format", "text", "log format: text or json")
 	e.str(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
