@@ -23,7 +23,14 @@
 // expires-in.countdown, and, against a target with the mockplex control
 // API (GET /__mockplex/pins answering 200 JSON), claim.approve,
 // claim.shape, claim.shape.xml, user.json, user.xml, user.bad-token and
-// link.put. Without the control API those end in Skip, not Fail.
+// link.put. Without the control API (the probe answers 404, or plex.tv's
+// error envelope) those end in Skip, not Fail. A mock whose control API
+// refuses the suite (401 or 403 with another body: it is guarded by a token
+// the suite lacks) is no such target: the control checks end in Error and
+// Run returns ErrControlRefused, so a CI run without the token fails
+// instead of passing with those checks skipped. A target that does not
+// answer at all gives ErrUnreachable and a report with every check in
+// Error.
 //
 // The countdown uses the mock's clock when there is one (POST
 // /__mockplex/clock/advance?by=5s between two polls, and GET

@@ -2,6 +2,11 @@ package contract_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/mockplex/mockplex/contract"
@@ -40,5 +45,87 @@ func BenchmarkRunMock(b *testing.B) {
 		if !rep.Passed() {
 			b.Fatalf("run failed: %v", rep.Violations())
 		}
+	}
+}
+
+// TestControlDetection runs the suite against targets that answer the
+// control API probe (GET /__mockplex/pins) in each way a target can: the
+// control checks run, are skipped (no control API: a 404, or plex.tv's own
+// error envelope even on a 401), or end in Error with ErrControlRefused (a
+// guarded mock without its token).
+func TestControlDetection(t *testing.T) {
+	t.Parallel()
+	plex401 := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasPrefix(r.URL.Path, "/__mockplex/") {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusUnauthorized)
+				fmt.Fprint(w, `{"errors":[{"code":1001,"message":"User could not be authenticated","status":401}]}`)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	tests := []struct {
+		name        string
+		target      func(t *testing.T) contract.Target
+		opts        []contract.Option
+		wantErr     error
+		wantControl contract.Status // of the checks that need the control API
+	}{
+		{"open mock", mockTarget(), nil, nil, contract.Pass},
+		{"guarded mock with its token", mockTarget(mock.WithControlToken("s3cret")), []contract.Option{contract.WithControlToken("s3cret")}, nil, contract.Pass},
+		{"guarded mock without its token", mockTarget(mock.WithControlToken("s3cret")), nil, contract.ErrControlRefused, contract.Error},
+		{"guarded mock with a wrong token", mockTarget(mock.WithControlToken("s3cret")), []contract.Option{contract.WithControlToken("nope")}, contract.ErrControlRefused, contract.Error},
+		{"mock with the control API off", mockTarget(mock.WithControl(false)), nil, nil, contract.Skip},
+		{"plex.tv captures (404)", func(t *testing.T) contract.Target { return serve(t, newReplay(t)) }, nil, nil, contract.Skip},
+		{"plex.tv envelope on a 401", func(t *testing.T) contract.Target { return serve(t, plex401(newReplay(t))) }, nil, nil, contract.Skip},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rep, err := contract.Run(context.Background(), tt.target(t), append(quick(), tt.opts...)...)
+			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
+				t.Fatalf("Run error = %v, want %v", err, tt.wantErr)
+			}
+			for _, info := range contract.Checks() {
+				ch, _ := rep.Check(info.ID)
+				want := contract.Pass
+				if info.Control {
+					want = tt.wantControl
+				}
+				if ch.Status != want {
+					t.Errorf("check %s = %s (%s), want %s", info.ID, ch.Status, ch.Reason, want)
+				}
+				if ch.Status == contract.Error && !strings.Contains(ch.Reason, "MOCKPLEX_CONTROL_TOKEN") {
+					t.Errorf("check %s reason %q does not say how to pass the token", info.ID, ch.Reason)
+				}
+			}
+		})
+	}
+}
+
+// mockTarget returns a target factory for an in-process mock of its own.
+func mockTarget(opts ...mock.Option) func(t *testing.T) contract.Target {
+	return func(t *testing.T) contract.Target {
+		t.Helper()
+		srv := mock.NewServer(opts...)
+		t.Cleanup(srv.Close)
+		return contract.Target{Name: "mock", URL: srv.URL, Client: srv.Client()}
+	}
+}
+
+// TestUnreachableReport: every check of an unreachable target's report
+// ends in Error, so a written report shows the failure.
+func TestUnreachableReport(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.NotFoundHandler())
+	srv.Close()
+	rep, err := contract.Run(context.Background(), contract.Target{URL: srv.URL}, quick()...)
+	if !errors.Is(err, contract.ErrUnreachable) {
+		t.Fatalf("Run(closed server) error = %v, want ErrUnreachable", err)
+	}
+	if c := rep.Counts(); c.Errors != c.Total || c.Total != len(contract.Checks()) {
+		t.Errorf("Counts = %+v, want every check in error", c)
 	}
 }
