@@ -31,6 +31,42 @@ func TestMock(t *testing.T) {
 	}
 }
 
+// TestMockProfiles runs the whole suite with each schema profile against
+// the in-process mock: the mock keeps the contract under both, which
+// differ only in the types they give the pin's fields (see the package
+// doc). Strict mode is for the wire profile: the SDK table's keys are
+// PascalCase, so strict sdk flags every key the wire sends.
+func TestMockProfiles(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		profile string
+		strict  bool
+	}{
+		{contract.ProfileWire, false},
+		{contract.ProfileWire, true},
+		{contract.ProfileSDK, false},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s strict=%v", tt.profile, tt.strict), func(t *testing.T) {
+			t.Parallel()
+			target := mockTarget()(t)
+			rep, err := contract.Run(context.Background(), target,
+				contract.WithClientIdentifier("mockplex-contract-test"), contract.WithProfile(tt.profile), contract.WithStrict(tt.strict))
+			if err != nil {
+				t.Fatalf("Run(profile %s): %v", tt.profile, err)
+			}
+			if rep.Profile != tt.profile || !rep.Control {
+				t.Errorf("Report.Profile, Control = %q, %v; want %q, true", rep.Profile, rep.Control, tt.profile)
+			}
+			for _, ch := range rep.Checks {
+				if ch.Status != contract.Pass {
+					t.Errorf("check %s = %s (%s %v), want pass against the mock", ch.ID, ch.Status, ch.Reason, ch.Violations)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkRunMock is a full run, control API checks included, against the
 // in-process mock (issue 7: under 1 s).
 func BenchmarkRunMock(b *testing.B) {

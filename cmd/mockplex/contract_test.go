@@ -194,11 +194,22 @@ func TestContractTwoTargetsJSON(t *testing.T) {
 
 func TestContractAgainstMock(t *testing.T) {
 	t.Parallel()
-	srv := mock.NewServer()
-	t.Cleanup(srv.Close)
-	var stdout, stderr bytes.Buffer
-	if err := runContract(context.Background(), []string{"--target", srv.URL, "--strict"}, env(), &stdout, &stderr); err != nil {
-		t.Errorf("runContract(mock) = %v, want nil; output:\n%s", err, stdout.String())
+	tests := [][]string{
+		{"--strict"},
+		{"--profile", "wire", "--strict"},
+		{"--profile", "sdk"},
+	}
+	for _, args := range tests {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			t.Parallel()
+			srv := mock.NewServer()
+			t.Cleanup(srv.Close)
+			var stdout, stderr bytes.Buffer
+			args := append([]string{"--target", srv.URL}, args...)
+			if err := runContract(context.Background(), args, env(), &stdout, &stderr); err != nil {
+				t.Errorf("runContract(%q) = %v, want nil; output:\n%s", args, err, stdout.String())
+			}
+		})
 	}
 }
 
