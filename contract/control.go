@@ -53,8 +53,8 @@ func (r *run) claim(ctx context.Context, p *pin) string {
 		} else if token == "" {
 			token = s
 		}
-		if nr, ok := lookup(doc, "/newRegistration"); jsonType(nr) != "boolean" || !ok {
-			r.violate(c.id, resp, WhereBody, "/newRegistration", "a boolean once claimed", describeValue(nr, ok))
+		if nr, ok := lookup(doc, "/newRegistration"); !r.claimedFlag(nr) {
+			r.violate(c.id, resp, WhereBody, "/newRegistration", r.claimedFlagWant(), describeValue(nr, ok))
 		}
 	}
 	return token
@@ -147,4 +147,28 @@ func (r *run) link(ctx context.Context, p *pin, token string) {
 	if t, ok := lookup(doc, "/authToken"); jsonType(t) != "string" || t == "" {
 		r.violate(id, resp, WhereBody, "/authToken", "a non-empty string after linking", describeValue(t, ok))
 	}
+}
+
+// claimedFlag reports whether v is a claimed pin's newRegistration under
+// the run's profile. The contract's state rule (null until claimed, set
+// once claimed) holds in both; the type is the profile's. The wire sends
+// a boolean (in XML 0/1, typed by the wire schema); the SDK table types
+// NewRegistration as a string, and under the sdk profile XML attributes
+// stay strings, so there a boolean or a string is set.
+func (r *run) claimedFlag(v any) bool {
+	switch jsonType(v) {
+	case "boolean":
+		return true
+	case "string":
+		return r.cfg.profile == ProfileSDK
+	}
+	return false
+}
+
+// claimedFlagWant says what claimedFlag expects, for violations.
+func (r *run) claimedFlagWant() string {
+	if r.cfg.profile == ProfileSDK {
+		return "a boolean, or a string as the SDK table types NewRegistration, once claimed"
+	}
+	return "a boolean once claimed"
 }

@@ -160,6 +160,7 @@ func TestControlledBroken(t *testing.T) {
 	tests := []struct {
 		name                  string
 		broken                func(http.Handler) http.Handler
+		opts                  []contract.Option
 		check, where, pointer string
 		got                   string
 	}{
@@ -173,6 +174,29 @@ func TestControlledBroken(t *testing.T) {
 				}))
 			},
 			check: contract.CheckClaimShape, where: "body", pointer: "/newRegistration", got: "null",
+		},
+		{
+			name: "newRegistration stays null after the claim, sdk profile",
+			broken: func(h http.Handler) http.Handler {
+				return rewrite(h, editJSON(func(r *http.Request, doc map[string]any) {
+					if _, ok := doc["newRegistration"]; ok {
+						doc["newRegistration"] = nil
+					}
+				}))
+			},
+			opts:  []contract.Option{contract.WithProfile(contract.ProfileSDK)},
+			check: contract.CheckClaimShape, where: "body", pointer: "/newRegistration", got: "null",
+		},
+		{
+			name: "newRegistration a string after the claim",
+			broken: func(h http.Handler) http.Handler {
+				return rewrite(h, editJSON(func(r *http.Request, doc map[string]any) {
+					if v, ok := doc["newRegistration"]; ok && v != nil {
+						doc["newRegistration"] = "false"
+					}
+				}))
+			},
+			check: contract.CheckClaimShape, where: "body", pointer: "/newRegistration", got: `"false"`,
 		},
 		{
 			name: "empty authToken after the claim",
@@ -271,7 +295,7 @@ func TestControlledBroken(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			rep := run(t, serve(t, tt.broken(newControlled(newReplay(t)))))
+			rep := run(t, serve(t, tt.broken(newControlled(newReplay(t)))), tt.opts...)
 			ch, _ := rep.Check(tt.check)
 			var found bool
 			for _, v := range ch.Violations {

@@ -23,7 +23,39 @@
 // expires-in.countdown, and, against a target with the mockplex control
 // API (GET /__mockplex/pins answering 200 JSON), claim.approve,
 // claim.shape, claim.shape.xml, user.json, user.xml, user.bad-token and
-// link.put. Without the control API those end in Skip, not Fail.
+// link.put. Without the control API (the probe answers 404, or plex.tv's
+// error envelope) those end in Skip, not Fail. A mock whose control API
+// refuses the suite (401 or 403 with another body: it is guarded by a token
+// the suite lacks) is no such target: the control checks end in Error and
+// Run returns ErrControlRefused, so a CI run without the token fails
+// instead of passing with those checks skipped. A target that does not
+// answer at all gives ErrUnreachable and a report with every check in
+// Error.
+//
+// # Profiles
+//
+// The profile (WithProfile; --profile) chooses the schema that types a
+// pin's fields; every check runs under both, and the rest of the contract
+// is the same. What ProfileSDK means for each check:
+//
+//   - create.*, poll.pending, content-type.axios-accept, claim.shape and
+//     claim.shape.xml validate the pin with the SDK field table as written:
+//     PascalCase keys, every field optional, so the wire's camelCase keys
+//     are in effect unconstrained, and XML attributes stay strings (with
+//     WithStrict, every wire key is a violation: the table's drift).
+//   - claim.shape and claim.shape.xml: newRegistration must be set once the
+//     pin is claimed under both; wire wants a boolean, sdk a boolean or a
+//     string (the table's type). authToken is a non-empty string in both.
+//   - pin.qr, pin.client-identifier, pin.code, lifetime.*,
+//     expires-in.countdown and the null authToken and newRegistration of a
+//     new pin are the contract's §5 rules on values, read whatever their
+//     type (an XML "1800" counts as 1800): the same under both.
+//   - content-type.*, poll.wrong-client, poll.missing-client,
+//     poll.unknown-id*, poll.non-numeric-id, errors.envelope,
+//     cors.preflight, user.* and link.put check statuses, headers, the
+//     error envelope and the user document. The field table has no model
+//     for these, so both profiles use the wire overlay's envelope and the
+//     checks are the same.
 //
 // The countdown uses the mock's clock when there is one (POST
 // /__mockplex/clock/advance?by=5s between two polls, and GET

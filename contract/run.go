@@ -2,6 +2,7 @@ package contract
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -38,8 +39,20 @@ const (
 const noControl = "target has no mockplex control API (GET /__mockplex/pins did not answer 200 JSON)"
 
 // ErrUnreachable wraps the error of a Run whose target did not answer its
-// first request at all.
+// first request at all. Every check of its report ends in Error.
 var ErrUnreachable = errors.New("target unreachable")
+
+// ErrControlRefused wraps the error of a Run whose target has the mockplex
+// control API but refused the suite: GET /__mockplex/pins answered 401 or
+// 403 with a body other than plex.tv's error envelope (a mock guarded by a
+// control token the suite did not send, or sent wrong). The report is
+// complete, with the checks that need the control API in Error rather than
+// skipped, so that a run without the token is not mistaken for a pass.
+// Pass the mock's token with WithControlToken.
+var ErrControlRefused = errors.New("control API refused the suite")
+
+// controlTokenHint says how to pass a control token, in reports.
+const controlTokenHint = "pass the mock's control token (mockplex contract: --control-token or MOCKPLEX_CONTROL_TOKEN; Go: contract.WithControlToken)"
 
 // run is the state of one Run.
 type run struct {
@@ -64,9 +77,12 @@ type pin struct {
 
 // Run runs every check of the suite against target and returns the report.
 // It never stops at the first violation. The error is non-nil only when
-// the run could not start (bad options, a target URL that is not http(s))
-// or the target did not answer at all (wrapping ErrUnreachable); a
-// transport error later in the run ends the affected checks in Error.
+// the run could not start (bad options, a target URL that is not http(s)),
+// the target did not answer at all (wrapping ErrUnreachable; every check
+// ends in Error), or its control API refused the suite (wrapping
+// ErrControlRefused; the control checks end in Error). In the last two
+// cases the report is still complete and worth writing. A transport error
+// later in the run ends the affected checks in Error.
 func Run(ctx context.Context, target Target, opts ...Option) (Report, error) {
 	cfg := newConfig(opts)
 	u, err := url.Parse(target.URL)
@@ -210,9 +226,17 @@ func (r *run) suite(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return fmt.Errorf("contract: %w", ctx.Err())
 		}
-		return fmt.Errorf("contract: %w: %s: %w; check the URL and that the server is running", ErrUnreachable, r.target.URL, err)
+		err = fmt.Errorf("%w: %s: %w; check the URL and that the server is running", ErrUnreachable, r.target.URL, err)
+		for _, info := range Checks() {
+			r.fail(info.ID, err)
+		}
+		return fmt.Errorf("contract: %w", err)
 	}
 	r.rep.Control = resp.status == http.StatusOK && resp.mediaType == "application/json"
+	var refused error
+	if !r.rep.Control && controlRefused(resp) {
+		refused = fmt.Errorf("%w: %s answered %d %s to GET /__mockplex/pins", ErrControlRefused, r.target.URL, resp.status, http.StatusText(resp.status))
+	}
 
 	strongJ := r.create(ctx, CheckCreateStrongJSON, CheckContentAcceptJSON, true, "/api/v2/pins", acceptJSON, "json")
 	strongX := r.create(ctx, CheckCreateStrongXML, "", true, "/api/v2/pins", acceptXML, "xml")
@@ -234,9 +258,16 @@ func (r *run) suite(ctx context.Context) error {
 
 	if !r.rep.Control {
 		for _, info := range Checks() {
-			if info.Control {
+			switch {
+			case !info.Control:
+			case refused != nil:
+				r.fail(info.ID, fmt.Errorf("not run: %w; %s", refused, controlTokenHint))
+			default:
 				r.skip(info.ID, noControl)
 			}
+		}
+		if refused != nil {
+			return fmt.Errorf("contract: %w", refused)
 		}
 		return nil
 	}
@@ -244,6 +275,23 @@ func (r *run) suite(ctx context.Context) error {
 	r.user(ctx, token)
 	r.link(ctx, link, token)
 	return nil
+}
+
+// controlRefused reports whether the answer to the control API probe is
+// a refusal by a guarded control API: 401 or 403 with anything but
+// plex.tv's error envelope, which plex.tv itself might send for a path it
+// does not know.
+func controlRefused(resp *response) bool {
+	if resp.status != http.StatusUnauthorized && resp.status != http.StatusForbidden {
+		return false
+	}
+	if xmlRoot(resp.body) == "errors" {
+		return false
+	}
+	var envelope struct {
+		Errors json.RawMessage `json:"errors"`
+	}
+	return json.Unmarshal(resp.body, &envelope) != nil || envelope.Errors == nil
 }
 
 func firstPin(ps ...*pin) *pin {

@@ -9,7 +9,8 @@ import (
 // report. Each check becomes a subtest named by its id (when tb is a
 // *testing.T); each violation is reported with Errorf, a transport failure
 // with Errorf, a skipped check with Skip. A target that cannot be reached
-// fails the test with Fatalf. Observations are logged.
+// fails the test with Fatalf, and so does one whose control API refuses the
+// suite (pass its token with WithControlToken). Observations are logged.
 //
 //	func TestContract(t *testing.T) {
 //		srv := mock.NewServer()

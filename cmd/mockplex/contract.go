@@ -27,7 +27,9 @@ func (t *targetList) Set(s string) error {
 // runContract implements `mockplex contract`: it runs the contract suite
 // against one or two targets and writes the report. It returns nil when
 // every check passes, an exit-code-1 error on a contract violation, and an
-// exit-code-2 error on usage or network errors.
+// exit-code-2 error on usage or network errors and on a control API that
+// refused the suite's token (the report is written first, but for usage
+// errors).
 func runContract(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("contract", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -44,7 +46,9 @@ func runContract(ctx context.Context, args []string, getenv func(string) string,
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: mockplex contract --target URL [--target URL2] [--profile wire|sdk] [--format text|json|junit] [--out FILE]\n\n"+
 			"Runs the plex.tv PIN API contract suite against the target(s). Exit status: 0 every check\n"+
-			"passed, 1 a contract violation, 2 a usage or network error.\n\nFlags:\n")
+			"passed, 1 a contract violation, 2 a usage or network error, or a mock whose control API\n"+
+			"refused the suite (pass its token with --control-token or MOCKPLEX_CONTROL_TOKEN). The\n"+
+			"report is written in every case but a usage error.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -83,15 +87,25 @@ func runContract(ctx context.Context, args []string, getenv func(string) string,
 	}
 	client := &http.Client{}
 	var reports []contract.Report
+	// An unreachable target or a refused control API still gives a
+	// complete report, its checks in Error, which is written like any other
+	// so that CI's JUnit reader sees the failure; the exit code is 2.
+	var runErrs []error
 	for _, u := range targets {
 		rep, err := contract.Run(ctx, contract.Target{Name: u, URL: u, Client: client}, opts...)
-		if err != nil {
+		switch {
+		case err == nil:
+		case errors.Is(err, contract.ErrControlRefused):
+			runErrs = append(runErrs, fmt.Errorf("%w; pass the mock's control token with --control-token or MOCKPLEX_CONTROL_TOKEN (serve logs the token it generated at start)", err))
+		case errors.Is(err, contract.ErrUnreachable):
+			runErrs = append(runErrs, err)
+		default:
 			return usageErrorf("%v", err)
 		}
 		reports = append(reports, rep)
 	}
 	var diffs []contract.Diff
-	if len(reports) == 2 {
+	if len(reports) == 2 && len(runErrs) == 0 {
 		diffs = contract.Compare(reports[0], reports[1])
 	}
 	var buf bytes.Buffer
@@ -112,6 +126,8 @@ func runContract(ctx context.Context, args []string, getenv func(string) string,
 		errored += c.Errors
 	}
 	switch {
+	case len(runErrs) > 0:
+		return &exitError{code: 2, err: errors.Join(runErrs...)}
 	case errored > 0:
 		return usageErrorf("contract: %d checks could not reach the target (network errors); see the report", errored)
 	case failed > 0:

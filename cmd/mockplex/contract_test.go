@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/mockplex/mockplex/contract"
 	"github.com/mockplex/mockplex/contract/replay"
 	"github.com/mockplex/mockplex/mock"
@@ -193,28 +194,230 @@ func TestContractTwoTargetsJSON(t *testing.T) {
 
 func TestContractAgainstMock(t *testing.T) {
 	t.Parallel()
-	srv := mock.NewServer()
-	t.Cleanup(srv.Close)
-	var stdout, stderr bytes.Buffer
-	if err := runContract(context.Background(), []string{"--target", srv.URL, "--strict"}, env(), &stdout, &stderr); err != nil {
-		t.Errorf("runContract(mock) = %v, want nil; output:\n%s", err, stdout.String())
+	tests := [][]string{
+		{"--strict"},
+		{"--profile", "wire", "--strict"},
+		{"--profile", "sdk"},
+	}
+	for _, args := range tests {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			t.Parallel()
+			srv := mock.NewServer()
+			t.Cleanup(srv.Close)
+			var stdout, stderr bytes.Buffer
+			args := append([]string{"--target", srv.URL}, args...)
+			if err := runContract(context.Background(), args, env(), &stdout, &stderr); err != nil {
+				t.Errorf("runContract(%q) = %v, want nil; output:\n%s", args, err, stdout.String())
+			}
+		})
 	}
 }
 
-// TestContractControlTokenFromEnv runs the suite against a mock whose
-// control API is guarded, with the token taken from MOCKPLEX_CONTROL_TOKEN
-// as serve takes it, so one environment serves both commands.
-func TestContractControlTokenFromEnv(t *testing.T) {
+// TestContractControlToken runs the suite against a mock whose control API
+// is guarded. With the token (from MOCKPLEX_CONTROL_TOKEN, as serve takes
+// it, or --control-token) every check runs; without it, or with a wrong
+// one, the control checks cannot run and the command fails with exit 2 and
+// says how to pass the token, instead of passing with 7 checks skipped.
+func TestContractControlToken(t *testing.T) {
 	t.Parallel()
-	srv := mock.NewServer(mock.WithControlToken("s3cret"))
-	t.Cleanup(srv.Close)
-	var stdout, stderr bytes.Buffer
-	if err := runContract(context.Background(), []string{"--target", srv.URL, "--strict"}, env("MOCKPLEX_CONTROL_TOKEN", "s3cret"), &stdout, &stderr); err != nil {
-		t.Errorf("runContract(guarded mock, token from env) = %v, want nil; output:\n%s", err, stdout.String())
+	tests := []struct {
+		name     string
+		args     []string
+		env      []string
+		wantCode int
+	}{
+		{"token from env", nil, []string{"MOCKPLEX_CONTROL_TOKEN", "s3cret"}, 0},
+		{"token from flag", []string{"--control-token", "s3cret"}, nil, 0},
+		{"flag beats env", []string{"--control-token", "s3cret"}, []string{"MOCKPLEX_CONTROL_TOKEN", "wrong"}, 0},
+		{"no token", nil, nil, 2},
+		{"wrong token", []string{"--control-token", "wrong"}, nil, 2},
 	}
-	stdout.Reset()
-	err := runContract(context.Background(), []string{"--target", srv.URL, "--strict"}, env(), &stdout, &stderr)
-	if err == nil {
-		t.Errorf("runContract(guarded mock, no token) = nil, want a failure; output:\n%s", stdout.String())
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			// A mock of its own: runs that advance a shared mock's clock
+			// would upset each other's countdown.
+			srv := mock.NewServer(mock.WithControlToken("s3cret"))
+			t.Cleanup(srv.Close)
+			args := append([]string{"--target", srv.URL, "--strict", "--format", "json"}, tt.args...)
+			var stdout, stderr bytes.Buffer
+			err := runContract(context.Background(), args, env(tt.env...), &stdout, &stderr)
+			if code := exitCode(err); code != tt.wantCode {
+				t.Fatalf("runContract(%q) = %v (exit %d), want exit %d; output:\n%s", args, err, code, tt.wantCode, stdout.String())
+			}
+			var doc contract.Document
+			if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil || len(doc.Reports) != 1 {
+				t.Fatalf("JSON report: %v (%d reports), want one report written in every case", err, len(doc.Reports))
+			}
+			rep := doc.Reports[0]
+			if tt.wantCode == 0 {
+				if c := rep.Counts(); c.Passed != c.Total {
+					t.Errorf("counts %+v, want every check passed", c)
+				}
+				return
+			}
+			for _, w := range []string{"MOCKPLEX_CONTROL_TOKEN", "--control-token", "401"} {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %s", err, w)
+				}
+			}
+			for _, info := range contract.Checks() {
+				ch, _ := rep.Check(info.ID)
+				want := contract.Pass
+				if info.Control {
+					want = contract.Error
+				}
+				if ch.Status != want {
+					t.Errorf("check %s = %s (%s), want %s", info.ID, ch.Status, ch.Reason, want)
+				}
+			}
+		})
+	}
+}
+
+// TestContractSkippedEveryFormat runs the suite against a target without
+// the control API (the captured plex.tv) in every format: the control
+// checks are reported as skipped, and the run passes.
+func TestContractSkippedEveryFormat(t *testing.T) {
+	t.Parallel()
+	var control []string
+	for _, info := range contract.Checks() {
+		if info.Control {
+			control = append(control, info.ID)
+		}
+	}
+	tests := []struct {
+		format  string
+		skipped func(t *testing.T, out []byte) []string // the ids reported as skipped
+	}{
+		{"text", func(t *testing.T, out []byte) []string {
+			var ids []string
+			for _, line := range strings.Split(string(out), "\n") {
+				if id, ok := strings.CutPrefix(line, "SKIP "); ok {
+					ids = append(ids, strings.SplitN(id, ":", 2)[0])
+				}
+			}
+			return ids
+		}},
+		{"json", func(t *testing.T, out []byte) []string {
+			var doc contract.Document
+			if err := json.Unmarshal(out, &doc); err != nil {
+				t.Fatalf("decode JSON output: %v", err)
+			}
+			var ids []string
+			for _, ch := range doc.Reports[0].Checks {
+				if ch.Status == contract.Skip {
+					ids = append(ids, ch.ID)
+				}
+			}
+			return ids
+		}},
+		{"junit", func(t *testing.T, out []byte) []string {
+			var doc struct {
+				Skipped int `xml:"skipped,attr"`
+				Suites  []struct {
+					Cases []struct {
+						Name    string    `xml:"name,attr"`
+						Skipped *struct{} `xml:"skipped"`
+					} `xml:"testcase"`
+				} `xml:"testsuite"`
+			}
+			if err := xml.Unmarshal(out, &doc); err != nil {
+				t.Fatalf("parse JUnit output: %v", err)
+			}
+			var ids []string
+			for _, c := range doc.Suites[0].Cases {
+				if c.Skipped != nil {
+					ids = append(ids, c.Name)
+				}
+			}
+			if doc.Skipped != len(ids) {
+				t.Errorf("testsuites skipped=%d, want %d", doc.Skipped, len(ids))
+			}
+			return ids
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.format, func(t *testing.T) {
+			t.Parallel()
+			var stdout, stderr bytes.Buffer
+			err := runContract(context.Background(), []string{"--target", capturesServer(t, false), "--countdown-wait", "0", "--format", tt.format}, env(), &stdout, &stderr)
+			if err != nil {
+				t.Fatalf("runContract(captures, %s) = %v, want nil", tt.format, err)
+			}
+			if diff := cmp.Diff(control, tt.skipped(t, stdout.Bytes())); diff != "" {
+				t.Errorf("skipped checks in %s (-want +got):\n%s", tt.format, diff)
+			}
+		})
+	}
+}
+
+// TestContractUnreachableReport: a target that does not answer still gets
+// a report, in every format and through --out, whose checks carry the
+// error, and the exit code stays 2.
+func TestContractUnreachableReport(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.NotFoundHandler())
+	srv.Close()
+	tests := []struct {
+		format string
+		errors func(t *testing.T, out []byte) int // checks reported as errors
+	}{
+		{"text", func(t *testing.T, out []byte) int {
+			return strings.Count(string(out), "\nERROR ")
+		}},
+		{"json", func(t *testing.T, out []byte) int {
+			var doc contract.Document
+			if err := json.Unmarshal(out, &doc); err != nil {
+				t.Fatalf("decode JSON output: %v", err)
+			}
+			if doc.Passed {
+				t.Errorf("document passed = true, want false")
+			}
+			return doc.Reports[0].Counts().Errors
+		}},
+		{"junit", func(t *testing.T, out []byte) int {
+			var doc struct {
+				Errors int `xml:"errors,attr"`
+				Suites []struct {
+					Cases []struct {
+						Error *struct {
+							Message string `xml:"message,attr"`
+						} `xml:"error"`
+					} `xml:"testcase"`
+				} `xml:"testsuite"`
+			}
+			if err := xml.Unmarshal(out, &doc); err != nil {
+				t.Fatalf("parse JUnit output: %v\n%s", err, out)
+			}
+			var n int
+			for _, c := range doc.Suites[0].Cases {
+				if c.Error != nil && strings.Contains(c.Error.Message, "unreachable") {
+					n++
+				}
+			}
+			if doc.Errors != n {
+				t.Errorf("testsuites errors=%d, want %d", doc.Errors, n)
+			}
+			return n
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.format, func(t *testing.T) {
+			t.Parallel()
+			out := filepath.Join(t.TempDir(), "report")
+			var stdout, stderr bytes.Buffer
+			err := runContract(context.Background(), []string{"--target", srv.URL, "--format", tt.format, "--out", out}, env(), &stdout, &stderr)
+			if exitCode(err) != 2 || !strings.Contains(err.Error(), "unreachable") {
+				t.Errorf("runContract(closed server) = %v (exit %d), want exit 2 saying unreachable", err, exitCode(err))
+			}
+			b, rerr := os.ReadFile(out)
+			if rerr != nil {
+				t.Fatalf("--out %s: %v, want the report written", out, rerr)
+			}
+			if got, want := tt.errors(t, b), len(contract.Checks()); got != want {
+				t.Errorf("%s report has %d checks in error, want %d:\n%s", tt.format, got, want, b)
+			}
+		})
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -224,5 +226,30 @@ func TestServeLimitsApplied(t *testing.T) {
 	}
 	if resp := post(nil, ""); resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
 		t.Errorf("create past --max-pins 2 = %d, Retry-After %q; want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+}
+
+// TestContainerAddr checks that the container files choose their own
+// listen address: the binary's default is loopback, which a published
+// container port cannot reach.
+func TestContainerAddr(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		file, want string
+	}{
+		{"../../Dockerfile", "MOCKPLEX_ADDR=:8080"},
+		{"../../docker-compose.yml", "- MOCKPLEX_ADDR=:8080"},
+	}
+	for _, tt := range tests {
+		t.Run(filepath.Base(tt.file), func(t *testing.T) {
+			t.Parallel()
+			b, err := os.ReadFile(tt.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(b), tt.want) {
+				t.Errorf("%s lacks %q: it would listen on the default %s, unreachable from outside the container", tt.file, tt.want, defaultAddr)
+			}
+		})
 	}
 }

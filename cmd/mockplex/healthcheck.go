@@ -17,7 +17,7 @@ func runHealthcheck(ctx context.Context, args []string, getenv func(string) stri
 	fs.SetOutput(stderr)
 	def := getenv("MOCKPLEX_ADDR")
 	if def == "" {
-		def = ":8080"
+		def = defaultAddr
 	}
 	addr := fs.String("addr", def, "address mockplex listens on (MOCKPLEX_ADDR)")
 	timeout := fs.Duration("timeout", 2*time.Second, "how long to wait for an answer")

@@ -100,7 +100,7 @@ func TestParseServe(t *testing.T) {
 	}
 	// The documented defaults (issue 2, README flag table).
 	for name, pair := range map[string][2]string{
-		"addr":       {base.Addr, ":8080"},
+		"addr":       {base.Addr, "127.0.0.1:8080"},
 		"control":    {base.Control, "auto"},
 		"log-format": {base.LogFormat, "text"},
 		"log-level":  {base.LogLevel, "info"},

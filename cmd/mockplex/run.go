@@ -13,7 +13,7 @@ var errQuiet = errors.New("already reported")
 const usage = `usage: mockplex <command> [flags]
 
 commands:
-  serve        run the fake plex.tv PIN API (default address :8080)
+  serve        run the fake plex.tv PIN API (default address 127.0.0.1:8080)
   contract     check a target against the PIN API contract
   healthcheck  exit 0 when the mockplex at --addr is ready
   version      print the version

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -45,6 +46,11 @@ type config struct {
 	ExpiryGrace     time.Duration
 	Accounts        int
 }
+
+// defaultAddr is serve's and healthcheck's default listen address:
+// loopback, so the control API is open without a token (see
+// controlAccess). Containers set MOCKPLEX_ADDR=:8080 themselves.
+const defaultAddr = "127.0.0.1:8080"
 
 // logFlushEvery is how late an access-log line may appear.
 const logFlushEvery = 100 * time.Millisecond
@@ -117,7 +123,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs := flag.NewFlagSet("mockplex serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	e := &envFlags{fs: fs, getenv: getenv}
-	e.str(&c.Addr, "addr", ":8080", "listen address")
+	e.str(&c.Addr, "addr", defaultAddr, "listen address; on one beyond loopback, such as :8080, --control auto guards the control API with a generated token")
 	e.int64(&c.Seed, "seed", 0, "seed for every generated value; 0 picks a random seed")
 	e.str(&c.LogFormat, "log-format", "text", "log format: text or json")
 	e.str(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
@@ -127,7 +133,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (co
 	e.str(&c.ScenarioDir, "scenarios", "", "folder of scenario files, hot-reloaded")
 	e.str(&c.PublicURL, "public-url", "", "base URL the qr field and auth URLs point at (e.g. http://localhost:8080)")
 	e.bool(&c.LegacyAccept, "legacy-accept", false, "pre-2026 Accept rule: the first listed type wins")
-	e.str(&c.StateFile, "state-file", "", "save pins and accounts here on shutdown and restore them on start")
+	e.str(&c.StateFile, "state-file", "", "save pins and accounts here on shutdown and restore them on start (its folder must be writable: checked at start)")
 	e.int(&c.MaxPins, "max-pins", mock.DefaultMaxPins, "live pin limit; creating more answers 503 with Retry-After (0: no limit)")
 	e.int(&c.JournalSize, "journal-size", mock.DefaultJournalSize, "requests kept in the journal (0: keep none)")
 	e.int64(&c.MaxBodyBytes, "max-body-bytes", mock.DefaultMaxBodyBytes, "request body limit")
@@ -239,6 +245,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	accessLog, _ := newLogger(c.LogFormat, c.LogLevel, logOut.Batched())
+	if c.StateFile != "" {
+		if err := checkStateFile(c.StateFile); err != nil {
+			return &exitError{code: 1, err: err}
+		}
+	}
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return &exitError{code: 1, err: fmt.Errorf("listen on %s: %w; pick another with --addr or MOCKPLEX_ADDR", c.Addr, err)}
@@ -322,6 +333,32 @@ func randomToken() string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// checkStateFile makes sure the state can be saved at shutdown, so an
+// unwritable --state-file stops serve at start instead of losing the pins
+// at SIGTERM. saveState writes path+".tmp" beside path and renames it over
+// path, so the folder must take a new file and path must not be a folder;
+// a temporary file is created and removed there to find out.
+func checkStateFile(path string) error {
+	fix := "; make the folder exist and writable by this user, or pick another --state-file (MOCKPLEX_STATE_FILE)"
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("state file %s is a folder; pick a file path with --state-file (MOCKPLEX_STATE_FILE)", path)
+	}
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".check-*")
+	if err != nil {
+		return fmt.Errorf("state file %s cannot be saved: %w%s", path, err, fix)
+	}
+	name := f.Name()
+	err = f.Close()
+	if rerr := os.Remove(name); err == nil {
+		err = rerr
+	}
+	if err != nil {
+		return fmt.Errorf("state file %s cannot be saved: %w%s", path, err, fix)
+	}
+	return nil
 }
 
 func loadState(srv *mock.Server, path string) error {
