@@ -600,7 +600,16 @@ func (c *compiler) rule(n *yaml.Node) (rule, *Error) {
 }
 
 // allOps lists every op a rule may name, in documentation order.
-var allOps = []Op{OpCreate, OpPoll, OpLink, OpClaim, OpUser, OpPing, OpQR, OpOptions, OpOther}
+var allOps = []Op{OpCreate, OpPoll, OpLink, OpClaim, OpUser, OpPing, OpQR, OpOptions, OpOther, OpJWK, OpNonce, OpToken, OpKeys}
+
+// opList is allOps for error messages: "create, poll, ...".
+var opList = func() string {
+	names := make([]string, len(allOps))
+	for i, o := range allOps {
+		names[i] = string(o)
+	}
+	return strings.Join(names, ", ")
+}()
 
 func opBit(o Op) uint16 {
 	for i, x := range allOps {
@@ -620,13 +629,33 @@ func (c *compiler) when(n *yaml.Node, r *rule) *Error {
 			for _, s := range stringsOf(v) {
 				b := opBit(Op(s.Value))
 				if b == 0 {
-					return c.errAt(s, "an op: one of create, poll, link, claim, user, ping, qr, options, other", describeNode(s))
+					return c.errAt(s, "an op: one of "+opList, describeNode(s))
 				}
 				r.ops |= b
 			}
 		case "polls":
 			r.needPin = true
-			return c.polls(v, r)
+			return c.count(v, &r.polls)
+		case "client_tokens":
+			return c.count(v, &r.tokens)
+		case "jwk_pin":
+			var b bool
+			if err := v.Decode(&b); err != nil {
+				return c.errAt(v, "true or false", describeNode(v))
+			}
+			r.needPin = true
+			r.jwkPin = -1
+			if b {
+				r.jwkPin = 1
+			}
+		case "device_jwt":
+			for _, s := range stringsOf(v) {
+				st, ok := jwtStateNamed(s.Value)
+				if !ok {
+					return c.errAt(s, "a device JWT state: one of absent, invalid, valid", describeNode(s))
+				}
+				r.deviceJWT |= 1 << st
+			}
 		case "after", "before":
 			d, err := c.duration(v, false)
 			if err != nil {
@@ -704,13 +733,25 @@ func stringsOf(v *yaml.Node) []*yaml.Node {
 	return []*yaml.Node{v}
 }
 
-func (c *compiler) polls(v *yaml.Node, r *rule) *Error {
+// jwtStateNamed returns the JWTState a scenario file calls name.
+func jwtStateNamed(name string) (JWTState, bool) {
+	for i, n := range jwtStateNames {
+		if n == name {
+			return JWTState(i), true
+		}
+	}
+	return 0, false
+}
+
+// count reads a count trigger (polls, client_tokens): an integer, or a
+// mapping of eq, gte, lte, every.
+func (c *compiler) count(v *yaml.Node, cc *countCond) *Error {
 	if v.Kind == yaml.ScalarNode {
 		n, err := c.integer(v)
 		if err != nil {
 			return err
 		}
-		r.polls.eq, r.polls.hasEq = int(n), true
+		cc.eq, cc.hasEq = int(n), true
 		return nil
 	}
 	err := pairs(v, func(key string, k, x *yaml.Node) *Error {
@@ -720,21 +761,21 @@ func (c *compiler) polls(v *yaml.Node, r *rule) *Error {
 		}
 		switch key {
 		case "eq":
-			r.polls.eq, r.polls.hasEq = int(n), true
+			cc.eq, cc.hasEq = int(n), true
 		case "gte":
-			r.polls.gte, r.polls.hasGte = int(n), true
+			cc.gte, cc.hasGte = int(n), true
 		case "lte":
-			r.polls.lte, r.polls.hasLte = int(n), true
+			cc.lte, cc.hasLte = int(n), true
 		case "every":
-			r.polls.every = int(n)
+			cc.every = int(n)
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	if r.polls.hasGte && r.polls.hasLte && r.polls.gte > r.polls.lte {
-		return c.errAt(v, "gte no greater than lte", fmt.Sprintf("gte %d, lte %d", r.polls.gte, r.polls.lte))
+	if cc.hasGte && cc.hasLte && cc.gte > cc.lte {
+		return c.errAt(v, "gte no greater than lte", fmt.Sprintf("gte %d, lte %d", cc.gte, cc.lte))
 	}
 	return nil
 }
@@ -811,6 +852,14 @@ func (c *compiler) then(n *yaml.Node, r *rule) *Error {
 				return c.errAt(v, "true or false", describeNode(v))
 			}
 			r.cors = &b
+		case "rotate_keys":
+			r.rotateKeys = true
+		case "token_lifetime":
+			d, err := c.duration(v, true)
+			if err != nil {
+				return err
+			}
+			r.tokenLifetime = d
 		}
 		return nil
 	})

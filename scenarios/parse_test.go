@@ -75,7 +75,27 @@ func TestParseErrorPositions(t *testing.T) {
 		{
 			name: "unknown op",
 			src:  head + "  - when: {op: pol}\n    then: {deny: true}\n",
-			want: Error{File: "x.yaml", Line: 5, Column: 16, Want: "an op: one of create, poll, link, claim, user, ping, qr, options, other", Got: `string "pol"`},
+			want: Error{File: "x.yaml", Line: 5, Column: 16, Want: "an op: one of create, poll, link, claim, user, ping, qr, options, other, jwk, nonce, token, keys", Got: `string "pol"`},
+		},
+		{
+			name: "unknown device JWT state",
+			src:  head + "  - when: {op: poll, device_jwt: [absent, expired]}\n    then: {deny: true}\n",
+			want: Error{File: "x.yaml", Line: 5, Column: 43, Want: "one of absent, invalid, valid", Got: `string "expired"`},
+		},
+		{
+			name: "unknown device JWT state, scalar",
+			src:  head + "  - when: {op: poll, device_jwt: expired}\n    then: {deny: true}\n",
+			want: Error{File: "x.yaml", Line: 5, Column: 34, Want: "a device JWT state: one of absent, invalid, valid", Got: `string "expired"`},
+		},
+		{
+			name: "zero token lifetime",
+			src:  head + "  - then: {token_lifetime: 0s}\n",
+			want: Error{File: "x.yaml", Line: 5, Column: 28, Want: "a positive duration such as 1s", Got: `string "0s"`},
+		},
+		{
+			name: "client_tokens every zero",
+			src:  head + "  - when: {client_tokens: {every: 0}}\n    then: {rotate_keys: true}\n",
+			want: Error{File: "x.yaml", Line: 5, Column: 35, Want: "a positive integer", Got: "integer 0"},
 		},
 		{
 			name: "bad duration",
