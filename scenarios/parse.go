@@ -25,10 +25,7 @@ import (
 //go:embed scenario.schema.json
 var schemaFS embed.FS
 
-const (
-	schemaFile  = "scenario.schema.json"
-	maxFileSize = 1 << 20 // scenario files are small; refuse anything bigger
-)
+const schemaFile = "scenario.schema.json"
 
 // Schema returns the JSON Schema of the scenario format (a fresh copy).
 // Editors can use it for completion; Parse validates every file against it.
@@ -80,8 +77,8 @@ func newParser() (*parser, error) {
 }
 
 func (p *parser) parse(file string, data []byte) (*Script, error) {
-	if len(data) > maxFileSize {
-		return nil, &Error{File: file, Line: 1, Column: 1, Want: "a scenario file under 1 MiB", Got: strconv.Itoa(len(data)) + " bytes"}
+	if len(data) > MaxFileSize {
+		return nil, tooLarge(file, strconv.Itoa(len(data))+" bytes")
 	}
 	return read(file, data, p.check)
 }
