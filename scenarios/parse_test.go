@@ -198,6 +198,29 @@ func TestParseBuiltins(t *testing.T) {
 	}
 }
 
+// TestParseContractDefaultsToFalse: a user's file may leave contract out,
+// and then makes no promise about plex.tv conformance.
+func TestParseContractDefaultsToFalse(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		src  string
+		want bool
+	}{
+		{"name: mine\ndescription: no contract key\nrules: []\n", false},
+		{"name: mine\ndescription: explicit\ncontract: true\nrules: []\n", true},
+	}
+	for _, tc := range tests {
+		s, err := Parse("mine.yaml", []byte(tc.src))
+		if err != nil {
+			t.Errorf("Parse(%q) = %v, want it accepted", tc.src, err)
+			continue
+		}
+		if s.Contract != tc.want {
+			t.Errorf("Parse(%q).Contract = %v, want %v", tc.src, s.Contract, tc.want)
+		}
+	}
+}
+
 // TestSchema keeps the exported copy of the schema usable by editors.
 func TestSchema(t *testing.T) {
 	t.Parallel()

@@ -13,7 +13,7 @@ import (
 type Script struct {
 	Name        string
 	Description string
-	Contract    bool   // a client under this scenario still sees plex.tv-conformant behaviour
+	Contract    bool   // a client under this scenario still sees plex.tv-conformant behaviour; false when the file leaves it out
 	File        string // where the script came from (a path, or "builtin/NAME.yaml")
 
 	rules                []rule
