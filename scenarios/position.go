@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/mockplex/mockplex/internal/jsonptr"
 )
 
 // pointerTokens splits a JSON pointer, as the validator writes it (each token
@@ -20,7 +22,7 @@ func pointerTokens(ptr string) []string {
 		if u, err := url.PathUnescape(t); err == nil {
 			t = u
 		}
-		toks[i] = strings.ReplaceAll(strings.ReplaceAll(t, "~1", "/"), "~0", "~")
+		toks[i] = jsonptr.Unescape(t)
 	}
 	return toks
 }

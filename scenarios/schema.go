@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -203,12 +204,7 @@ func orDefault(s, def string) string {
 // propertyNames lists a schema object's declared property names, sorted.
 func propertyNames(sch map[string]any) []string {
 	props, _ := sch["properties"].(map[string]any)
-	names := make([]string, 0, len(props))
-	for k := range props {
-		names = append(names, k)
-	}
-	slices.Sort(names)
-	return names
+	return slices.Sorted(maps.Keys(props))
 }
 
 // failingSchema walks an absolute keyword location (…#/$defs/x/properties/y/type)
