@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/mockplex/mockplex/internal/jsonptr"
 )
 
 // decodeJSON decodes one JSON document, keeping numbers as json.Number so
@@ -91,42 +94,6 @@ func snippet(b []byte) string {
 	return strconv.Quote(truncate(s, 120))
 }
 
-// escapeToken escapes a JSON pointer reference token (RFC 6901).
-func escapeToken(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
-}
-
-// lookup resolves a JSON pointer in a decoded document.
-func lookup(doc any, ptr string) (any, bool) {
-	if ptr == "" {
-		return doc, true
-	}
-	if !strings.HasPrefix(ptr, "/") {
-		return nil, false
-	}
-	cur := doc
-	for _, tok := range strings.Split(ptr[1:], "/") {
-		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
-		switch x := cur.(type) {
-		case map[string]any:
-			v, ok := x[tok]
-			if !ok {
-				return nil, false
-			}
-			cur = v
-		case []any:
-			i, err := strconv.Atoi(tok)
-			if err != nil || i < 0 || i >= len(x) {
-				return nil, false
-			}
-			cur = x[i]
-		default:
-			return nil, false
-		}
-	}
-	return cur, true
-}
-
 // fields maps every JSON pointer of doc to its JSON type.
 func fields(doc any) map[string]string {
 	out := map[string]string{}
@@ -136,7 +103,7 @@ func fields(doc any) map[string]string {
 		switch x := v.(type) {
 		case map[string]any:
 			for k, c := range x {
-				walk(ptr+"/"+escapeToken(k), c)
+				walk(ptr+"/"+jsonptr.Escape(k), c)
 			}
 		case []any:
 			for i, c := range x {
@@ -148,12 +115,8 @@ func fields(doc any) map[string]string {
 	return out
 }
 
+// lookup resolves a JSON pointer in a decoded document.
+func lookup(doc any, ptr string) (any, bool) { return jsonptr.Lookup(doc, ptr) }
+
 // sortedKeys returns m's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -19,7 +20,34 @@ const (
 	OpQR      Op = "qr"      // GET /api/v2/pins/qr/{code}
 	OpOptions Op = "options" // a CORS preflight
 	OpOther   Op = "other"   // anything else under the plex.tv API
+
+	// JWT device sign-in (plex-jwt-api.md §1).
+	OpJWK   Op = "jwk"   // POST /api/v2/auth/jwk: register a device key
+	OpNonce Op = "nonce" // GET /api/v2/auth/nonce
+	OpToken Op = "token" // POST /api/v2/auth/token: exchange a device JWT for a Plex JWT
+	OpKeys  Op = "keys"  // GET /api/v2/auth/keys: the JWKS of plex.tv's signing keys
 )
+
+// JWTState says what a poll carried in its deviceJWT query parameter.
+type JWTState uint8
+
+// The device-JWT states of a poll. The zero value is JWTAbsent, so events
+// that carry no device JWT (every op but poll) need not set it.
+const (
+	JWTAbsent  JWTState = iota // no deviceJWT parameter
+	JWTInvalid                 // a deviceJWT that does not verify against the pin's key (structure, kid, signature, aud, iss or exp)
+	JWTValid                   // a deviceJWT that verifies
+)
+
+var jwtStateNames = [...]string{JWTAbsent: "absent", JWTInvalid: "invalid", JWTValid: "valid"}
+
+// String returns the state's name in scenario files: absent, invalid or valid.
+func (s JWTState) String() string {
+	if int(s) < len(jwtStateNames) {
+		return jwtStateNames[s]
+	}
+	return "JWTState(" + strconv.Itoa(int(s)) + ")"
+}
 
 // Rand is the source of randomness a Script uses for fractions and latency
 // distributions. The mock passes its own seeded, goroutine-safe source.
@@ -42,11 +70,20 @@ type Event struct {
 	PinCreated time.Time
 	Polls      int  // polls of this pin so far, this one included
 	Claimed    bool // the pin already has a token
+	JWKPin     bool // the pin was created with a jwk (the JWT pin flow)
+
+	// DeviceJWT is what a poll carried in deviceJWT; JWTAbsent for other ops.
+	DeviceJWT JWTState
 
 	// Client facts, keyed by X-Plex-Client-Identifier.
 	ClientRequests int           // requests by this client so far, this one included
 	SinceLastPoll  time.Duration // time on the mock's clock since this client's previous poll; 0 for its first
 	ClientPolls    int           // polls by this client so far, this one included (added for faster_than; see README)
+	// ClientTokens counts the Plex JWTs issued to this client so far, the one
+	// this request would issue included (a token exchange, or the poll that
+	// hands a claimed JWK pin its JWT). It is 0 when the request would issue
+	// none, so client_tokens triggers match only token-issuing requests.
+	ClientTokens int
 
 	Rand Rand
 }
@@ -95,4 +132,11 @@ type Decision struct {
 
 	Set  map[string]any // pin field overrides by wire name (e.g. "id", "trusted", "product", "newRegistration")
 	CORS *bool          // false suppresses CORS headers and refuses preflights
+
+	// RotateKeys asks for a new signing key before a Plex JWT is issued for
+	// this event; the old key stays in the JWKS until its tokens expire.
+	RotateKeys bool
+	// TokenLifetime, when > 0, is the lifetime (exp - iat) of the Plex JWTs
+	// issued under this Decision instead of plex.tv's 7 days.
+	TokenLifetime time.Duration
 }

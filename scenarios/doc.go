@@ -6,9 +6,10 @@
 // scenario.schema.json) with a name, a description, a contract flag (whether
 // a client under the scenario still sees plex.tv-conformant behaviour) and a
 // list of rules. Each rule has triggers ("when": op, poll count, elapsed time
-// on the mock's clock, claimed, method, path, header, request rate, fraction)
-// and effects ("then": approve, deny, expire, expire_in,
-// expire_after_response, set, respond, delay, fault, cors).
+// on the mock's clock, claimed, method, path, header, request rate, fraction,
+// and for JWT device sign-in jwk_pin, device_jwt and client_tokens) and
+// effects ("then": approve, deny, expire, expire_in, expire_after_response,
+// set, respond, delay, fault, cors, rotate_keys, token_lifetime).
 //
 // The mock turns each request into an Event and asks the selected Script for
 // a Decision with Script.Evaluate; the zero Decision means "behave like

@@ -71,5 +71,5 @@ func ExampleRegistry_Names() {
 		return
 	}
 	fmt.Println(reg.Names())
-	// Output: [consume-on-first-read default delayed-token denied expire-on-claim expiry flaky happy-path large-ids new-account no-cors rate-limited server-errors slow untrusted]
+	// Output: [consume-on-first-read default delayed-token denied expire-on-claim expiry flaky happy-path jwk-taken jwt-short-lived jwt-strict-pin large-ids new-account no-cors nonce-rate-limited rate-limited rotating-keys server-errors slow untrusted]
 }

@@ -75,7 +75,27 @@ func TestParseErrorPositions(t *testing.T) {
 		{
 			name: "unknown op",
 			src:  head + "  - when: {op: pol}\n    then: {deny: true}\n",
-			want: Error{File: "x.yaml", Line: 5, Column: 16, Want: "an op: one of create, poll, link, claim, user, ping, qr, options, other", Got: `string "pol"`},
+			want: Error{File: "x.yaml", Line: 5, Column: 16, Want: "an op: one of create, poll, link, claim, user, ping, qr, options, other, jwk, nonce, token, keys", Got: `string "pol"`},
+		},
+		{
+			name: "unknown device JWT state",
+			src:  head + "  - when: {op: poll, device_jwt: [absent, expired]}\n    then: {deny: true}\n",
+			want: Error{File: "x.yaml", Line: 5, Column: 43, Want: "one of absent, invalid, valid", Got: `string "expired"`},
+		},
+		{
+			name: "unknown device JWT state, scalar",
+			src:  head + "  - when: {op: poll, device_jwt: expired}\n    then: {deny: true}\n",
+			want: Error{File: "x.yaml", Line: 5, Column: 34, Want: "a device JWT state: one of absent, invalid, valid", Got: `string "expired"`},
+		},
+		{
+			name: "zero token lifetime",
+			src:  head + "  - then: {token_lifetime: 0s}\n",
+			want: Error{File: "x.yaml", Line: 5, Column: 28, Want: "a positive duration such as 1s", Got: `string "0s"`},
+		},
+		{
+			name: "client_tokens every zero",
+			src:  head + "  - when: {client_tokens: {every: 0}}\n    then: {rotate_keys: true}\n",
+			want: Error{File: "x.yaml", Line: 5, Column: 35, Want: "a positive integer", Got: "integer 0"},
 		},
 		{
 			name: "bad duration",
@@ -174,6 +194,29 @@ func TestParseBuiltins(t *testing.T) {
 		}
 		if !reflect.DeepEqual(b, s) {
 			t.Errorf("parseBuiltin(%s) differs from Parse:\n%+v\nwant\n%+v", f, b, s)
+		}
+	}
+}
+
+// TestParseContractDefaultsToFalse: a user's file may leave contract out,
+// and then makes no promise about plex.tv conformance.
+func TestParseContractDefaultsToFalse(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		src  string
+		want bool
+	}{
+		{"name: mine\ndescription: no contract key\nrules: []\n", false},
+		{"name: mine\ndescription: explicit\ncontract: true\nrules: []\n", true},
+	}
+	for _, tc := range tests {
+		s, err := Parse("mine.yaml", []byte(tc.src))
+		if err != nil {
+			t.Errorf("Parse(%q) = %v, want it accepted", tc.src, err)
+			continue
+		}
+		if s.Contract != tc.want {
+			t.Errorf("Parse(%q).Contract = %v, want %v", tc.src, s.Contract, tc.want)
 		}
 	}
 }

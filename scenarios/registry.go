@@ -1,11 +1,12 @@
 package scenarios
 
 import (
-	"bytes"
 	"context"
+	"crypto/sha256"
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -28,6 +29,17 @@ var builtinFS embed.FS
 // root of the returned file system).
 func Builtin() fs.FS { return builtinFS }
 
+// MaxFileSize is the largest scenario file, in bytes, that Parse and a
+// Registry accept (1 MiB). Scenario files are a few hundred bytes; a Registry
+// refuses a larger file in its folder without reading it into memory, and
+// keeps nothing of it.
+const MaxFileSize = 1 << 20
+
+// tooLarge is the error for a file over MaxFileSize; got says how big it is.
+func tooLarge(file, got string) *Error {
+	return &Error{File: file, Want: "a scenario file of at most 1 MiB (scenarios.MaxFileSize)", Got: got}
+}
+
 // reloadQuiet is how long the folder must stay quiet after an event before
 // Watch rereads it, so an editor's truncate-then-write or write-then-rename is
 // read once, whole.
@@ -46,12 +58,14 @@ type Registry struct {
 	current atomic.Pointer[snapshot]
 
 	mu    sync.Mutex           // serialises reloads and guards files
-	files map[string]fileState // user folder: base name -> last content seen
+	files map[string]fileState // user folder: base name -> what was last seen there
 }
 
-// fileState is what the registry last read from one user file.
+// fileState is what the registry keeps of one user file: a fingerprint to
+// tell whether it changed, and its last good version. It keeps no content,
+// so a rejected file costs nothing once it has been reported.
 type fileState struct {
-	data   []byte
+	sum    [sha256.Size]byte
 	script *Script // last good version; nil if the file never parsed
 }
 
@@ -107,6 +121,9 @@ func NewRegistry(dir string, opts ...Option) (*Registry, error) {
 			return nil, err
 		}
 		for _, e := range entries {
+			if e.err != nil {
+				return nil, e.err
+			}
 			s, err := r.parseFile(e.path, e.data)
 			if err != nil {
 				return nil, err
@@ -114,7 +131,7 @@ func NewRegistry(dir string, opts ...Option) (*Registry, error) {
 			if other, dup := r.findUser(s.Name); dup {
 				return nil, duplicateError(s, other)
 			}
-			r.files[e.base] = fileState{data: e.data, script: s}
+			r.files[e.base] = fileState{sum: e.sum, script: s}
 		}
 	}
 	// The first Get or Names publishes: until then, a server that uses no
@@ -323,21 +340,27 @@ func (r *Registry) rescan() {
 	}
 	for _, e := range entries {
 		old, known := r.files[e.base]
-		if known && bytes.Equal(old.data, e.data) {
+		if known && old.sum == e.sum {
 			continue
 		}
-		s, err := r.parseFile(e.path, e.data)
+		var s *Script
+		var err error
+		if e.err != nil {
+			err = e.err // not assigned directly: a nil *Error is a non-nil error
+		} else {
+			s, err = r.parseFile(e.path, e.data)
+		}
 		if err == nil {
 			if other, dup := r.findUser(s.Name); dup && other.File != s.File {
 				err = duplicateError(s, other)
 			}
 		}
 		if err != nil {
-			r.files[e.base] = fileState{data: e.data, script: old.script}
+			r.files[e.base] = fileState{sum: e.sum, script: old.script}
 			results = append(results, result{e.path, err})
 			continue
 		}
-		r.files[e.base] = fileState{data: e.data, script: s}
+		r.files[e.base] = fileState{sum: e.sum, script: s}
 		changed = true
 		results = append(results, result{e.path, nil})
 	}
@@ -363,10 +386,13 @@ func (r *Registry) report(file string, err error) {
 
 type folderEntry struct {
 	base, path string
-	data       []byte
+	data       []byte            // nil when err is set
+	sum        [sha256.Size]byte // of data; of size and time for a file too large to read
+	err        *Error            // the file is over MaxFileSize
 }
 
-// readFolder reads the scenario files directly in dir, sorted by name.
+// readFolder reads the scenario files directly in dir, sorted by name. A file
+// over MaxFileSize comes back with err set and no data.
 func readFolder(dir string) ([]folderEntry, error) {
 	des, err := os.ReadDir(dir)
 	if err != nil {
@@ -378,25 +404,58 @@ func readFolder(dir string) ([]folderEntry, error) {
 		if strings.HasPrefix(name, ".") || !(strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")) {
 			continue
 		}
-		p := filepath.Join(dir, name)
-		info, err := os.Stat(p) // follows symlinks
+		e, err := readEntry(dir, name)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // removed (or a dangling link) while we listed
+		}
 		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				continue // removed (or a dangling link) while we listed
-			}
 			return nil, fmt.Errorf("scenarios: %w", err)
 		}
-		if !info.Mode().IsRegular() {
-			continue
+		if e != nil {
+			out = append(out, *e)
 		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				continue
-			}
-			return nil, fmt.Errorf("scenarios: %w", err)
-		}
-		out = append(out, folderEntry{base: name, path: p, data: data})
 	}
 	return out, nil
+}
+
+// readEntry reads one scenario file; it returns nil for anything but a
+// regular file. The size is checked before reading, and the read is capped
+// as well, since a file can grow in between.
+func readEntry(dir, name string) (*folderEntry, error) {
+	p := filepath.Join(dir, name)
+	info, err := os.Stat(p) // follows symlinks; before Open, which would block on a FIFO
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, nil
+	}
+	e := &folderEntry{base: name, path: p}
+	if info.Size() > MaxFileSize {
+		e.err = tooLarge(p, strconv.FormatInt(info.Size(), 10)+" bytes")
+		e.sum = sizeFingerprint(info)
+		return e, nil
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxFileSize {
+		e.err = tooLarge(p, "more than "+strconv.Itoa(MaxFileSize)+" bytes (the file grew while it was read)")
+		e.sum = sizeFingerprint(info)
+		return e, nil
+	}
+	e.data, e.sum = data, sha256.Sum256(data)
+	return e, nil
+}
+
+// sizeFingerprint stands in for the content hash of a file too large to
+// read, so an unchanged oversized file is not reported again on each rescan.
+func sizeFingerprint(info fs.FileInfo) [sha256.Size]byte {
+	return sha256.Sum256(fmt.Appendf(nil, "oversized %d %d", info.Size(), info.ModTime().UnixNano()))
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -368,4 +369,82 @@ func TestOnReloadMayReadTheRegistry(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Errorf("Watch = %v", err)
 	}
+}
+
+// oversized returns a scenario file one byte over MaxFileSize: valid YAML
+// padded with a comment, so only its size is wrong.
+func oversized(name string) string {
+	s := scenarioYAML(name, "huge") + "# "
+	return s + strings.Repeat("x", MaxFileSize+1-len(s))
+}
+
+func TestNewRegistryRefusesOversizedFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	big := writeFile(t, dir, "big.yaml", oversized("big"))
+	_, err := NewRegistry(dir)
+	var got *Error
+	if !errors.As(err, &got) {
+		t.Fatalf("NewRegistry = %v, want an *Error", err)
+	}
+	want := Error{File: big, Want: "a scenario file of at most 1 MiB (scenarios.MaxFileSize)", Got: fmt.Sprintf("%d bytes", MaxFileSize+1)}
+	if diff := cmp.Diff(want, *got); diff != "" {
+		t.Errorf("NewRegistry error mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestParseRefusesOversizedData(t *testing.T) {
+	t.Parallel()
+	_, err := Parse("big.yaml", []byte(oversized("big")))
+	var got *Error
+	if !errors.As(err, &got) || got.Want != "a scenario file of at most 1 MiB (scenarios.MaxFileSize)" {
+		t.Fatalf("Parse = %v, want an *Error about the size", err)
+	}
+}
+
+// TestWatchOversizedFile replaces a good file with one over MaxFileSize: the
+// registry reports it, keeps serving the last good version, and keeps none of
+// the rejected file's bytes.
+func TestWatchOversizedFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	custom := writeFile(t, dir, "custom.yaml", scenarioYAML("custom", "v1"))
+	r, reloads := startWatch(t, dir)
+
+	writeAtomic(t, dir, "custom.yaml", oversized("custom"))
+	err := waitReload(t, reloads, custom)
+	var perr *Error
+	if !errors.As(err, &perr) || perr.File != custom || perr.Want != "a scenario file of at most 1 MiB (scenarios.MaxFileSize)" {
+		t.Errorf("oversized edit reported %v, want an *Error about the size of %s", err, custom)
+	}
+	if got := description(t, r, "custom"); got != "v1" {
+		t.Errorf("after oversized edit: description = %q, want the last good v1", got)
+	}
+	r.mu.Lock()
+	kept := retained(r.files["custom.yaml"])
+	r.mu.Unlock()
+	if kept > 0 {
+		t.Errorf("registry keeps %d bytes of the rejected file, want none", kept)
+	}
+
+	// Fixing it applies again.
+	writeFile(t, dir, "custom.yaml", scenarioYAML("custom", "v2"))
+	if err := waitReload(t, reloads, custom); err != nil {
+		t.Fatalf("fix reported %v", err)
+	}
+	if got := description(t, r, "custom"); got != "v2" {
+		t.Errorf("after fix: description = %q, want v2", got)
+	}
+}
+
+// retained counts the bytes of file content a fileState holds in slices.
+func retained(st fileState) int {
+	n := 0
+	v := reflect.ValueOf(st)
+	for i := range v.NumField() {
+		if f := v.Field(i); f.Kind() == reflect.Slice && f.Type().Elem().Kind() == reflect.Uint8 {
+			n += f.Len()
+		}
+	}
+	return n
 }

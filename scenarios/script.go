@@ -13,7 +13,7 @@ import (
 type Script struct {
 	Name        string
 	Description string
-	Contract    bool   // a client under this scenario still sees plex.tv-conformant behaviour
+	Contract    bool   // a client under this scenario still sees plex.tv-conformant behaviour; false when the file leaves it out
 	File        string // where the script came from (a path, or "builtin/NAME.yaml")
 
 	rules                []rule
@@ -23,7 +23,8 @@ type Script struct {
 // Evaluate decides what to do for one event. Rules are tried top to bottom;
 // every rule whose triggers all hold contributes the effects that no earlier
 // matching rule has set (the first matching rule wins per effect kind; the
-// flags deny, expire and expire_after_response add up; set merges per field).
+// flags deny, expire, expire_after_response and rotate_keys add up; set
+// merges per field).
 // A matching rule with stop: true ends the evaluation.
 //
 // The Decision's pointers and maps (Respond, Approve, CORS, Set) may be shared
@@ -55,6 +56,10 @@ func (s *Script) Evaluate(ev Event) Decision {
 		if r.cors != nil && d.CORS == nil {
 			d.CORS = r.cors
 		}
+		if r.tokenLifetime > 0 && d.TokenLifetime == 0 {
+			d.TokenLifetime = r.tokenLifetime
+		}
+		d.RotateKeys = d.RotateKeys || r.rotateKeys
 		d.Deny = d.Deny || r.deny
 		d.Expire = d.Expire || r.expire
 		d.ExpireAfterResponse = d.ExpireAfterResponse || r.expireAfterResponse
@@ -81,12 +86,15 @@ type rule struct {
 	// triggers
 	ops        uint16 // bit set of opBit; 0 matches every op
 	needPin    bool   // a pin trigger is present: the event must concern a pin
-	polls      pollCond
+	polls      countCond
 	after      time.Duration
 	hasAfter   bool
 	before     time.Duration
 	hasBefore  bool
-	claimed    int8 // 0 either, 1 must be claimed, -1 must not
+	claimed    int8  // 0 either, 1 must be claimed, -1 must not
+	jwkPin     int8  // 0 either, 1 must be a JWK pin, -1 must not
+	deviceJWT  uint8 // bit set of 1<<JWTState; 0 matches every state
+	tokens     countCond
 	methods    []string
 	pathGlob   string
 	hasGlob    bool
@@ -106,12 +114,22 @@ type rule struct {
 	expireAfterResponse bool
 	set                 *setSpec
 	cors                *bool
+	rotateKeys          bool
+	tokenLifetime       time.Duration
 	stop                bool
 }
 
-type pollCond struct {
+// countCond is a trigger on a count (polls, client_tokens): equal to, at
+// least, at most, or a positive multiple of a number. The zero countCond
+// holds for every count.
+type countCond struct {
 	eq, gte, lte, every   int
 	hasEq, hasGte, hasLte bool
+}
+
+func (c *countCond) holds(n int) bool {
+	return !((c.hasEq && n != c.eq) || (c.hasGte && n < c.gte) || (c.hasLte && n > c.lte) ||
+		(c.every > 0 && (n <= 0 || n%c.every != 0)))
 }
 
 type headerMatch struct {
@@ -128,9 +146,7 @@ func (r *rule) match(ev *Event) bool {
 	if r.needPin && !ev.HasPin {
 		return false
 	}
-	p := &r.polls
-	if (p.hasEq && ev.Polls != p.eq) || (p.hasGte && ev.Polls < p.gte) || (p.hasLte && ev.Polls > p.lte) ||
-		(p.every > 0 && (ev.Polls <= 0 || ev.Polls%p.every != 0)) {
+	if !r.polls.holds(ev.Polls) || !r.tokens.holds(ev.ClientTokens) {
 		return false
 	}
 	if r.hasAfter || r.hasBefore {
@@ -140,6 +156,12 @@ func (r *rule) match(ev *Event) bool {
 		}
 	}
 	if (r.claimed == 1 && !ev.Claimed) || (r.claimed == -1 && ev.Claimed) {
+		return false
+	}
+	if (r.jwkPin == 1 && !ev.JWKPin) || (r.jwkPin == -1 && ev.JWKPin) {
+		return false
+	}
+	if r.deviceJWT != 0 && r.deviceJWT&(1<<ev.DeviceJWT) == 0 {
 		return false
 	}
 	if len(r.methods) > 0 && !methodIn(ev.Method, r.methods) {

@@ -65,6 +65,10 @@ func age(d time.Duration) func(*Event) { return func(e *Event) { e.Now = e.PinCr
 func claimed(e *Event)                 { e.Claimed = true }
 func rnd(r *fakeRand) func(*Event)     { return func(e *Event) { e.Rand = r } }
 func method(m string) func(*Event)     { return func(e *Event) { e.Method = m } }
+func jwkPin(st JWTState) func(*Event) {
+	return func(e *Event) { e.JWKPin, e.DeviceJWT = true, st }
+}
+func tokens(n int) func(*Event) { return func(e *Event) { e.ClientTokens = n } }
 func client(n int, since time.Duration) func(*Event) {
 	return func(e *Event) { e.ClientPolls, e.SinceLastPoll = n, since }
 }
@@ -179,6 +183,32 @@ func builtinCases() map[string][]evalCase {
 			{"preflight", ev(OpOptions, method(http.MethodOptions)), Decision{CORS: ptr(false)}},
 			{"create", ev(OpCreate), Decision{CORS: ptr(false)}},
 		},
+		"jwt-strict-pin": {
+			{"JWK pin without deviceJWT", ev(OpPoll, jwkPin(JWTAbsent)), Decision{Respond: &Response{Status: 422, Code: 1099, Message: "Signature Verification Failed"}}},
+			{"claimed JWK pin, invalid deviceJWT", ev(OpPoll, jwkPin(JWTInvalid), claimed), Decision{Respond: &Response{Status: 422, Code: 1099, Message: "Signature Verification Failed"}}},
+			{"JWK pin, valid deviceJWT", ev(OpPoll, jwkPin(JWTValid), claimed), Decision{}},
+			{"classic pin", ev(OpPoll, claimed), Decision{}},
+			{"create", ev(OpCreate), Decision{}},
+		},
+		"jwk-taken": {
+			{"register a key", ev(OpJWK), Decision{Respond: &Response{Status: 422, Code: 1098, Message: "Thumbprint Already Taken"}}},
+			{"token exchange", ev(OpToken, tokens(1)), Decision{}},
+		},
+		"nonce-rate-limited": {
+			{"nonce", ev(OpNonce), Decision{Respond: &Response{Status: 429, Code: 1003, Message: "Rate limit exceeded", RetryAfter: 5 * time.Second}}},
+			{"keys", ev(OpKeys), Decision{}},
+		},
+		"rotating-keys": {
+			{"first token", ev(OpToken, tokens(1)), Decision{}},
+			{"third token rotates", ev(OpToken, tokens(3)), Decision{RotateKeys: true}},
+			{"sixth token, issued by a poll", ev(OpPoll, jwkPin(JWTValid), claimed, tokens(6)), Decision{RotateKeys: true}},
+			{"no token issued", ev(OpNonce), Decision{}},
+		},
+		"jwt-short-lived": {
+			{"token exchange", ev(OpToken, tokens(1)), Decision{TokenLifetime: 5 * time.Minute}},
+			{"poll", ev(OpPoll, jwkPin(JWTValid), claimed, tokens(1)), Decision{TokenLifetime: 5 * time.Minute}},
+			{"keys", ev(OpKeys), Decision{}},
+		},
 	}
 }
 
@@ -216,6 +246,8 @@ func TestBuiltinContractFlags(t *testing.T) {
 		"new-account": true, "slow": true, "large-ids": true, "rate-limited": true,
 		"expiry": false, "untrusted": false, "denied": false, "consume-on-first-read": false,
 		"server-errors": false, "flaky": false, "no-cors": false,
+		"rotating-keys": true, "jwt-strict-pin": false, "jwk-taken": false, "nonce-rate-limited": false,
+		"jwt-short-lived": false,
 	}
 	for _, name := range reg.Names() {
 		s, _ := reg.Get(name)
@@ -460,6 +492,97 @@ func TestEvaluateSemantics(t *testing.T) {
 `,
 			ev:   ev(OpPoll),
 			want: Decision{Respond: &Response{Status: 403, Code: 1041, Message: "A valid PIN is required to perform this action", Header: map[string]string{"X-Extra": "1"}}},
+		},
+		{
+			name: "jwk_pin needs a JWK pin",
+			rules: `
+  - when: {jwk_pin: true}
+    then: {expire: true}
+`,
+			ev:   ev(OpPoll),
+			want: Decision{},
+		},
+		{
+			name: "jwk_pin false matches a classic pin",
+			rules: `
+  - when: {jwk_pin: false}
+    then: {expire: true}
+`,
+			ev:   ev(OpPoll),
+			want: Decision{Expire: true},
+		},
+		{
+			name: "jwk_pin is a pin trigger",
+			rules: `
+  - when: {jwk_pin: false}
+    then: {expire: true}
+`,
+			ev:   ev(OpNonce),
+			want: Decision{},
+		},
+		{
+			name: "device_jwt single state",
+			rules: `
+  - when: {device_jwt: valid}
+    then: {expire: true}
+`,
+			ev:   ev(OpPoll, jwkPin(JWTValid)),
+			want: Decision{Expire: true},
+		},
+		{
+			name: "device_jwt list, state not in it",
+			rules: `
+  - when: {device_jwt: [absent, invalid]}
+    then: {expire: true}
+`,
+			ev:   ev(OpPoll, jwkPin(JWTValid)),
+			want: Decision{},
+		},
+		{
+			name: "device_jwt absent is the zero Event",
+			rules: `
+  - when: {device_jwt: absent}
+    then: {expire: true}
+`,
+			ev:   ev(OpCreate),
+			want: Decision{Expire: true},
+		},
+		{
+			name: "client_tokens every",
+			rules: `
+  - when: {client_tokens: {every: 2}}
+    then: {rotate_keys: true}
+`,
+			ev:   ev(OpToken, tokens(4)),
+			want: Decision{RotateKeys: true},
+		},
+		{
+			name: "client_tokens never matches a request that issues none",
+			rules: `
+  - when: {client_tokens: {every: 1}}
+    then: {rotate_keys: true}
+`,
+			ev:   ev(OpToken),
+			want: Decision{},
+		},
+		{
+			name: "client_tokens window",
+			rules: `
+  - when: {client_tokens: {gte: 2, lte: 3}}
+    then: {rotate_keys: true}
+`,
+			ev:   ev(OpToken, tokens(4)),
+			want: Decision{},
+		},
+		{
+			name: "token_lifetime first wins, rotate_keys adds up",
+			rules: `
+  - when: {op: token}
+    then: {token_lifetime: 5m}
+  - then: {token_lifetime: 1h, rotate_keys: true}
+`,
+			ev:   ev(OpToken, tokens(1)),
+			want: Decision{TokenLifetime: 5 * time.Minute, RotateKeys: true},
 		},
 		{
 			name: "ranges without Rand give min",

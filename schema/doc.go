@@ -4,8 +4,9 @@
 // # Sources
 //
 // fieldtables/ holds verbatim copies of the SDK's markdown model pages
-// (GetPinResponseBody.md, which links Location.md). ParseTable reads that
-// format: backticked names, italic (*double*) or linked types, the
+// (GetPinResponseBody.md, which links Location.md). The generator,
+// internal/schemagen (not part of this package's API), reads that format:
+// backticked names, italic (*double*) or linked types, the
 // :heavy_minus_sign:/:heavy_check_mark: Required column, <br/> in
 // descriptions, and examples. A link to another table file becomes a nested
 // schema ($defs/Location); a DateTime link becomes a date-time string. A
@@ -30,7 +31,7 @@
 // to show the table's drift. Wire is the table plus the overlay: what plex.tv
 // sends. Both include the overlay's error envelope at #/$defs/ErrorEnvelope.
 //
-// Generate builds a profile's JSON Schema 2020-12 document, with titles and
+// internal/schemagen builds a profile's JSON Schema 2020-12 document, with titles and
 // descriptions from the table and each overlay "why" in $comment. The
 // documents are committed as generated/pin.sdk.schema.json and
 // generated/pin.wire.schema.json and embedded (Document). Run

@@ -9,7 +9,11 @@ import (
 	"io"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/mockplex/mockplex/internal/jsonnum"
 )
+
+//go:generate go run ./internal/gen -dir .
 
 //go:embed generated/*.schema.json
 var generated embed.FS
@@ -20,8 +24,12 @@ func Document(p Profile) ([]byte, error) {
 	if _, err := ParseProfile(string(p)); err != nil {
 		return nil, err
 	}
-	return generated.ReadFile(GeneratedDir + "/" + GeneratedFile(p))
+	return generated.ReadFile("generated/" + documentFile(p))
 }
+
+// documentFile is the name of p's document under generated/ (what
+// internal/schemagen.GeneratedFile gives; its tests hold the two together).
+func documentFile(p Profile) string { return "pin." + string(p) + ".schema.json" }
 
 // Option configures Compile.
 type Option func(*config)
@@ -76,7 +84,7 @@ func Compile(p Profile, opts ...Option) (*Schema, error) {
 	}
 	url, _ := root["$id"].(string)
 	if url == "" {
-		url = "file:///mockplex/" + GeneratedFile(p)
+		url = "file:///mockplex/" + documentFile(p)
 	}
 	buf, err := json.Marshal(root)
 	if err != nil {
@@ -140,19 +148,7 @@ func (s *Schema) validate(sch *jsonschema.Schema, subject string, v any) error {
 
 // DecodeJSON decodes one JSON value with numbers kept as json.Number, so
 // that the schema can tell 1800 from 1800.5. Trailing data is an error.
-func DecodeJSON(data []byte) (any, error) {
-	d := json.NewDecoder(bytes.NewReader(data))
-	d.UseNumber()
-	var v any
-	if err := d.Decode(&v); err != nil {
-		return nil, fmt.Errorf("decode JSON: %w", err)
-	}
-	end := d.InputOffset()
-	if _, err := d.Token(); err != io.EOF {
-		return nil, fmt.Errorf("decode JSON: want one value, got more after offset %d", end)
-	}
-	return v, nil
-}
+func DecodeJSON(data []byte) (any, error) { return jsonnum.Decode(data) }
 
 // makeStrict sets additionalProperties false on every object schema that
 // lists properties.

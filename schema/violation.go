@@ -3,12 +3,15 @@ package schema
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/mockplex/mockplex/internal/jsonptr"
 )
 
 // ValidationError lists every way a document broke a profile's schema.
@@ -103,8 +106,8 @@ func leafViolations(e *jsonschema.ValidationError, doc, instance any) []Violatio
 		schemaPath = frag
 	}
 	keyword := schemaPath[strings.LastIndexByte(schemaPath, '/')+1:]
-	kw, _ := lookup(doc, schemaPath)
-	value, found := lookup(instance, e.InstanceLocation)
+	kw, _ := jsonptr.Lookup(doc, schemaPath)
+	value, found := jsonptr.Lookup(instance, e.InstanceLocation)
 
 	switch keyword {
 	case "required":
@@ -117,7 +120,7 @@ func leafViolations(e *jsonschema.ValidationError, doc, instance any) []Violatio
 				continue
 			}
 			out = append(out, Violation{
-				Pointer: e.InstanceLocation + "/" + escapePointer(name), Keyword: keyword, SchemaPath: schemaPath,
+				Pointer: e.InstanceLocation + "/" + jsonptr.Escape(name), Keyword: keyword, SchemaPath: schemaPath,
 				Want: "the key (required)", Got: gotMissing,
 			})
 		}
@@ -125,17 +128,17 @@ func leafViolations(e *jsonschema.ValidationError, doc, instance any) []Violatio
 			return out
 		}
 	case "additionalProperties":
-		parent, _ := lookup(doc, strings.TrimSuffix(schemaPath, "/additionalProperties"))
+		parent, _ := jsonptr.Lookup(doc, strings.TrimSuffix(schemaPath, "/additionalProperties"))
 		pm, _ := parent.(map[string]any)
 		props, _ := pm["properties"].(map[string]any)
 		obj, _ := value.(map[string]any)
 		var out []Violation
-		for _, k := range sortedKeys(obj) {
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
 			if _, ok := props[k]; ok {
 				continue
 			}
 			out = append(out, Violation{
-				Pointer: e.InstanceLocation + "/" + escapePointer(k), Keyword: keyword, SchemaPath: schemaPath,
+				Pointer: e.InstanceLocation + "/" + jsonptr.Escape(k), Keyword: keyword, SchemaPath: schemaPath,
 				Want: "no key outside properties (additionalProperties false)", Got: render(obj[k]),
 			})
 		}
@@ -183,38 +186,4 @@ func render(v any) string {
 		return string(b[:limit]) + "…"
 	}
 	return string(b)
-}
-
-// lookup resolves an RFC 6901 pointer in a decoded JSON value.
-func lookup(v any, ptr string) (any, bool) {
-	if ptr == "" {
-		return v, true
-	}
-	if !strings.HasPrefix(ptr, "/") {
-		return nil, false
-	}
-	for _, tok := range strings.Split(ptr[1:], "/") {
-		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
-		switch c := v.(type) {
-		case map[string]any:
-			next, ok := c[tok]
-			if !ok {
-				return nil, false
-			}
-			v = next
-		case []any:
-			i, err := strconv.Atoi(tok)
-			if err != nil || i < 0 || i >= len(c) {
-				return nil, false
-			}
-			v = c[i]
-		default:
-			return nil, false
-		}
-	}
-	return v, true
-}
-
-func escapePointer(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
 }

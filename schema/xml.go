@@ -7,10 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/mockplex/mockplex/internal/jsonnum"
 )
 
 // XMLError reports XML that cannot be turned into the JSON shape.
@@ -209,11 +213,11 @@ func toObject(n *xmlNode, sch *jsonschema.Schema) (map[string]any, error) {
 		obj[c.name] = v
 	}
 	if sch != nil {
-		for _, name := range sortedKeys(sch.Properties) {
+		for _, name := range slices.Sorted(maps.Keys(sch.Properties)) {
 			if _, ok := obj[name]; ok {
 				continue
 			}
-			if p := deref(sch.Properties[name]); p != nil && contains(p.Types, "null") {
+			if p := deref(sch.Properties[name]); p != nil && slices.Contains(p.Types, "null") {
 				obj[name] = nil
 			}
 		}
@@ -227,13 +231,13 @@ func typedAttr(s string, p *jsonschema.Schema) any {
 		return s
 	}
 	switch {
-	case contains(p.Types, "integer") && xmlIntegerRe.MatchString(s):
+	case slices.Contains(p.Types, "integer") && xmlIntegerRe.MatchString(s):
 		return json.Number(s)
-	case contains(p.Types, "number") && isJSONNumber(s):
+	case slices.Contains(p.Types, "number") && jsonnum.IsNumber(s):
 		return json.Number(s)
-	case contains(p.Types, "boolean") && (s == "1" || s == "true"):
+	case slices.Contains(p.Types, "boolean") && (s == "1" || s == "true"):
 		return true
-	case contains(p.Types, "boolean") && (s == "0" || s == "false"):
+	case slices.Contains(p.Types, "boolean") && (s == "0" || s == "false"):
 		return false
 	}
 	return s

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/mockplex/mockplex/internal/schemagen"
 	"github.com/mockplex/mockplex/schema"
 )
 
@@ -30,11 +31,11 @@ func run(args []string, stdout io.Writer) error {
 	}
 	src := os.DirFS(*dir)
 	for _, p := range schema.Profiles() {
-		out, err := schema.Generate(src, p)
+		out, err := schemagen.Generate(src, p)
 		if err != nil {
 			return err
 		}
-		name := filepath.Join(*dir, schema.GeneratedDir, schema.GeneratedFile(p))
+		name := filepath.Join(*dir, schemagen.GeneratedDir, schemagen.GeneratedFile(p))
 		if old, err := os.ReadFile(name); err == nil && bytes.Equal(old, out) {
 			continue
 		}

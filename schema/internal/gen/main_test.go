@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mockplex/mockplex/internal/schemagen"
 	"github.com/mockplex/mockplex/schema"
 )
 
@@ -26,7 +27,7 @@ func TestRunWritesGeneratedFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := os.Mkdir(filepath.Join(dir, schema.GeneratedDir), 0o755); err != nil {
+	if err := os.Mkdir(filepath.Join(dir, schemagen.GeneratedDir), 0o755); err != nil {
 		t.Fatal(err)
 	}
 
@@ -38,7 +39,7 @@ func TestRunWritesGeneratedFiles(t *testing.T) {
 		t.Errorf("run() wrote %d files, want %d:\n%s", got, len(schema.Profiles()), out.String())
 	}
 	for _, p := range schema.Profiles() {
-		got, err := os.ReadFile(filepath.Join(dir, schema.GeneratedDir, schema.GeneratedFile(p)))
+		got, err := os.ReadFile(filepath.Join(dir, schemagen.GeneratedDir, schemagen.GeneratedFile(p)))
 		if err != nil {
 			t.Fatal(err)
 		}

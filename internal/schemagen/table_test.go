@@ -1,4 +1,4 @@
-package schema
+package schemagen
 
 import (
 	"errors"
@@ -12,7 +12,7 @@ import (
 
 func readTable(t *testing.T, name string) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(TablesDir, name))
+	b, err := os.ReadFile(filepath.Join(schemaDir, TablesDir, name))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,29 +1,36 @@
-package schema
+package schemagen
 
 import (
 	"bytes"
 	"errors"
 	"os"
-	"path"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/mockplex/mockplex/internal/jsonptr"
+	"github.com/mockplex/mockplex/schema"
 )
+
+// schemaDir is package schema's folder: the generator's sources
+// (fieldtables/, overlay.yaml) and its committed output (generated/).
+const schemaDir = "../../schema"
 
 // TestGeneratedFilesUpToDate is the golden test of generated/: the committed
 // files (and the embedded copies) must equal a fresh build.
 func TestGeneratedFilesUpToDate(t *testing.T) {
 	t.Parallel()
-	for _, p := range Profiles() {
+	for _, p := range schema.Profiles() {
 		t.Run(string(p), func(t *testing.T) {
 			t.Parallel()
-			fresh, err := Generate(os.DirFS("."), p)
+			fresh, err := Generate(os.DirFS(schemaDir), p)
 			if err != nil {
 				t.Fatalf("Generate(%s) = %v", p, err)
 			}
-			name := path.Join(GeneratedDir, GeneratedFile(p))
+			name := filepath.Join(schemaDir, GeneratedDir, GeneratedFile(p))
 			committed, err := os.ReadFile(name)
 			if err != nil {
 				t.Fatalf("%v: run go generate ./schema/...", err)
@@ -31,12 +38,12 @@ func TestGeneratedFilesUpToDate(t *testing.T) {
 			if diff := cmp.Diff(string(committed), string(fresh)); diff != "" {
 				t.Errorf("%s is stale: run go generate ./schema/... and commit it (-committed +fresh):\n%s", name, diff)
 			}
-			embedded, err := Document(p)
+			embedded, err := schema.Document(p)
 			if err != nil {
-				t.Fatalf("Document(%s) = %v", p, err)
+				t.Fatalf("schema.Document(%s) = %v", p, err)
 			}
 			if !bytes.Equal(embedded, committed) {
-				t.Errorf("Document(%s) differs from %s: rebuild", p, name)
+				t.Errorf("schema.Document(%s) differs from %s: rebuild", p, name)
 			}
 		})
 	}
@@ -44,12 +51,12 @@ func TestGeneratedFilesUpToDate(t *testing.T) {
 
 func TestGenerateDeterministic(t *testing.T) {
 	t.Parallel()
-	a, err := Generate(os.DirFS("."), Wire)
+	a, err := Generate(os.DirFS(schemaDir), schema.Wire)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for range 5 {
-		b, err := Generate(os.DirFS("."), Wire)
+		b, err := Generate(os.DirFS(schemaDir), schema.Wire)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -63,13 +70,13 @@ func TestGenerateDeterministic(t *testing.T) {
 // table as written) and the wire value (table plus overlay).
 func TestProfilesDiffer(t *testing.T) {
 	t.Parallel()
-	docs := map[Profile]any{}
-	for _, p := range Profiles() {
-		raw, err := Document(p)
+	docs := map[schema.Profile]any{}
+	for _, p := range schema.Profiles() {
+		raw, err := schema.Document(p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if docs[p], err = DecodeJSON(raw); err != nil {
+		if docs[p], err = schema.DecodeJSON(raw); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -105,7 +112,7 @@ func TestProfilesDiffer(t *testing.T) {
 		{"envelope in both", "/$defs/ErrorEnvelope/properties/errors/items/required", `["code","message"]`, "/$defs/ErrorEnvelope/properties/errors/items/required", `["code","message"]`},
 	}
 	show := func(doc any, ptr string) string {
-		v, ok := lookup(doc, ptr)
+		v, ok := jsonptr.Lookup(doc, ptr)
 		if !ok {
 			return absent
 		}
@@ -116,10 +123,10 @@ func TestProfilesDiffer(t *testing.T) {
 		return string(b)
 	}
 	for _, tt := range tests {
-		if got := show(docs[SDK], tt.sdkPointer); got != tt.sdk {
+		if got := show(docs[schema.SDK], tt.sdkPointer); got != tt.sdk {
 			t.Errorf("%s: sdk %s = %s, want %s", tt.row, tt.sdkPointer, got, tt.sdk)
 		}
-		if got := show(docs[Wire], tt.wirePtr); got != tt.wire {
+		if got := show(docs[schema.Wire], tt.wirePtr); got != tt.wire {
 			t.Errorf("%s: wire %s = %s, want %s", tt.row, tt.wirePtr, got, tt.wire)
 		}
 	}
@@ -129,7 +136,7 @@ func TestProfilesDiffer(t *testing.T) {
 // and that its why reaches the generated document.
 func TestOverlayWhy(t *testing.T) {
 	t.Parallel()
-	f, err := os.Open(OverlayFile)
+	f, err := os.Open(filepath.Join(schemaDir, OverlayFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +145,7 @@ func TestOverlayWhy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wire, err := Document(Wire)
+	wire, err := schema.Document(schema.Wire)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,26 +176,26 @@ func TestGenerateErrors(t *testing.T) {
 	tests := []struct {
 		name    string
 		files   map[string]string
-		profile Profile
+		profile schema.Profile
 		want    string // substring of the error
 	}{
-		{"no overlay", map[string]string{"fieldtables/Pin.md": pin}, Wire, "open the wire overlay"},
-		{"no tables", map[string]string{"overlay.yaml": "root: Pin\n"}, SDK, "no field tables in fieldtables/"},
-		{"unknown overlay key", map[string]string{"overlay.yaml": "root: Pin\ncolour: red\n", "fieldtables/Pin.md": pin}, SDK, "field colour not found"},
-		{"change without why", map[string]string{"overlay.yaml": "root: Pin\nchanges:\n  - at: Pin.Id\n    type: integer\n", "fieldtables/Pin.md": pin, "fieldtables/Place.md": place}, Wire, "overlay.yaml:3: change at Pin.Id has no why"},
-		{"definition without why", map[string]string{"overlay.yaml": "root: Pin\ndefinitions:\n  - name: E\n    schema: {type: object}\n", "fieldtables/Pin.md": pin}, SDK, "definition E has no why"},
-		{"bad type name", map[string]string{"overlay.yaml": "root: Pin\nchanges:\n  - at: Pin.Id\n    why: §5\n    type: int\n"}, Wire, `want a JSON type name (string, number, integer, boolean, null, object, array), got "int"`},
-		{"missing root table", map[string]string{"overlay.yaml": "root: Nope\n", "fieldtables/Pin.md": pin}, SDK, `overlay root "Nope": no fieldtables/Nope.md`},
-		{"link to a missing table", map[string]string{"overlay.yaml": "root: Pin\n", "fieldtables/Pin.md": pin}, SDK, `Pin.md:6: cell "Type": want a link to a table file in fieldtables/ (Place.md is not there), got "[Place](../Place.md)"`},
-		{"malformed table", map[string]string{"overlay.yaml": "root: Pin\n", "fieldtables/Pin.md": strings.Replace(pin, "*double*", "*doubel*", 1)}, SDK, `Pin.md:5: cell "Type"`},
-		{"unknown field", map[string]string{"overlay.yaml": "root: Pin\nchanges:\n  - at: Pin.Nope\n    why: §5\n    type: integer\n", "fieldtables/Pin.md": pin, "fieldtables/Place.md": place}, Wire, `overlay.yaml:3: change at Pin.Nope: no field "Nope" in Pin.md`},
-		{"unreachable table", map[string]string{"overlay.yaml": "root: Pin\nchanges:\n  - at: Other\n    why: §5\n    requireAll: true\n", "fieldtables/Pin.md": pin, "fieldtables/Place.md": place}, Wire, `no table "Other" reachable from Pin`},
-		{"names must cover every field", map[string]string{"overlay.yaml": "root: Pin\nchanges:\n  - at: Pin\n    why: §5\n    names: {Id: id}\n", "fieldtables/Pin.md": pin, "fieldtables/Place.md": place}, Wire, "names: field Where has no wire key"},
-		{"two fields, one key", map[string]string{"overlay.yaml": "root: Pin\nchanges:\n  - at: Pin\n    why: §5\n    names: {Id: x, Where: x}\n", "fieldtables/Pin.md": pin, "fieldtables/Place.md": place}, Wire, `Id and Where both map to the wire key "x"`},
-		{"add an existing field", map[string]string{"overlay.yaml": "root: Pin\nchanges:\n  - at: Pin.Id\n    why: §5\n    add: true\n    name: id\n    type: integer\n", "fieldtables/Pin.md": pin, "fieldtables/Place.md": place}, Wire, "add: Pin.md already has a field Id"},
-		{"field settings on a table", map[string]string{"overlay.yaml": "root: Pin\nchanges:\n  - at: Pin\n    why: §5\n    type: integer\n", "fieldtables/Pin.md": pin, "fieldtables/Place.md": place}, Wire, "field settings (add, type, pattern, …) need at: Table.Field"},
-		{"type on a nested table", map[string]string{"overlay.yaml": "root: Pin\nchanges:\n  - at: Pin.Where\n    why: §5\n    type: string\n", "fieldtables/Pin.md": pin, "fieldtables/Place.md": place}, Wire, "the field is a nested table"},
-		{"unknown profile", map[string]string{"overlay.yaml": "root: Pin\n" + env, "fieldtables/Pin.md": pin, "fieldtables/Place.md": place}, Profile("live"), `unknown schema profile "live": want sdk or wire`},
+		{"no overlay", map[string]string{"fieldtables/Pin.md": pin}, schema.Wire, "open the wire overlay"},
+		{"no tables", map[string]string{"overlay.yaml": "root: Pin\n"}, schema.SDK, "no field tables in fieldtables/"},
+		{"unknown overlay key", map[string]string{"overlay.yaml": "root: Pin\ncolour: red\n", "fieldtables/Pin.md": pin}, schema.SDK, "field colour not found"},
+		{"change without why", map[string]string{"overlay.yaml": "root: Pin\nchanges:\n  - at: Pin.Id\n    type: integer\n", "fieldtables/Pin.md": pin, "fieldtables/Place.md": place}, schema.Wire, "overlay.yaml:3: change at Pin.Id has no why"},
+		{"definition without why", map[string]string{"overlay.yaml": "root: Pin\ndefinitions:\n  - name: E\n    schema: {type: object}\n", "fieldtables/Pin.md": pin}, schema.SDK, "definition E has no why"},
+		{"bad type name", map[string]string{"overlay.yaml": "root: Pin\nchanges:\n  - at: Pin.Id\n    why: §5\n    type: int\n"}, schema.Wire, `want a JSON type name (string, number, integer, boolean, null, object, array), got "int"`},
+		{"missing root table", map[string]string{"overlay.yaml": "root: Nope\n", "fieldtables/Pin.md": pin}, schema.SDK, `overlay root "Nope": no fieldtables/Nope.md`},
+		{"link to a missing table", map[string]string{"overlay.yaml": "root: Pin\n", "fieldtables/Pin.md": pin}, schema.SDK, `Pin.md:6: cell "Type": want a link to a table file in fieldtables/ (Place.md is not there), got "[Place](../Place.md)"`},
+		{"malformed table", map[string]string{"overlay.yaml": "root: Pin\n", "fieldtables/Pin.md": strings.Replace(pin, "*double*", "*doubel*", 1)}, schema.SDK, `Pin.md:5: cell "Type"`},
+		{"unknown field", map[string]string{"overlay.yaml": "root: Pin\nchanges:\n  - at: Pin.Nope\n    why: §5\n    type: integer\n", "fieldtables/Pin.md": pin, "fieldtables/Place.md": place}, schema.Wire, `overlay.yaml:3: change at Pin.Nope: no field "Nope" in Pin.md`},
+		{"unreachable table", map[string]string{"overlay.yaml": "root: Pin\nchanges:\n  - at: Other\n    why: §5\n    requireAll: true\n", "fieldtables/Pin.md": pin, "fieldtables/Place.md": place}, schema.Wire, `no table "Other" reachable from Pin`},
+		{"names must cover every field", map[string]string{"overlay.yaml": "root: Pin\nchanges:\n  - at: Pin\n    why: §5\n    names: {Id: id}\n", "fieldtables/Pin.md": pin, "fieldtables/Place.md": place}, schema.Wire, "names: field Where has no wire key"},
+		{"two fields, one key", map[string]string{"overlay.yaml": "root: Pin\nchanges:\n  - at: Pin\n    why: §5\n    names: {Id: x, Where: x}\n", "fieldtables/Pin.md": pin, "fieldtables/Place.md": place}, schema.Wire, `Id and Where both map to the wire key "x"`},
+		{"add an existing field", map[string]string{"overlay.yaml": "root: Pin\nchanges:\n  - at: Pin.Id\n    why: §5\n    add: true\n    name: id\n    type: integer\n", "fieldtables/Pin.md": pin, "fieldtables/Place.md": place}, schema.Wire, "add: Pin.md already has a field Id"},
+		{"field settings on a table", map[string]string{"overlay.yaml": "root: Pin\nchanges:\n  - at: Pin\n    why: §5\n    type: integer\n", "fieldtables/Pin.md": pin, "fieldtables/Place.md": place}, schema.Wire, "field settings (add, type, pattern, …) need at: Table.Field"},
+		{"type on a nested table", map[string]string{"overlay.yaml": "root: Pin\nchanges:\n  - at: Pin.Where\n    why: §5\n    type: string\n", "fieldtables/Pin.md": pin, "fieldtables/Place.md": place}, schema.Wire, "the field is a nested table"},
+		{"unknown profile", map[string]string{"overlay.yaml": "root: Pin\n" + env, "fieldtables/Pin.md": pin, "fieldtables/Place.md": place}, schema.Profile("live"), `unknown schema profile "live": want sdk or wire`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -211,7 +218,7 @@ func TestGenerateMissingLinkIsTableError(t *testing.T) {
 		"overlay.yaml":                      {Data: []byte("root: GetPinResponseBody\n")},
 		"fieldtables/GetPinResponseBody.md": {Data: []byte(readTable(t, "GetPinResponseBody.md"))},
 	}
-	_, err := Generate(fsys, SDK)
+	_, err := Generate(fsys, schema.SDK)
 	var te *TableError
 	if !errors.As(err, &te) {
 		t.Fatalf("Generate() without Location.md = %v, want a *TableError", err)
@@ -220,21 +227,5 @@ func TestGenerateMissingLinkIsTableError(t *testing.T) {
 		Want: "a link to a table file in fieldtables/ (Location.md is not there)", Got: "[Location](../../Models/Requests/Location.md)"}
 	if diff := cmp.Diff(want, te); diff != "" {
 		t.Errorf("Generate() error mismatch (-want +got):\n%s", diff)
-	}
-}
-
-func TestParseProfile(t *testing.T) {
-	t.Parallel()
-	for _, p := range Profiles() {
-		got, err := ParseProfile(string(p))
-		if err != nil || got != p {
-			t.Errorf("ParseProfile(%q) = %q, %v, want %q, nil", p, got, err, p)
-		}
-	}
-	if _, err := ParseProfile("Wire"); err == nil {
-		t.Error(`ParseProfile("Wire") = nil error, want one (profiles are lower case)`)
-	}
-	if _, err := Document("strict"); err == nil {
-		t.Error(`Document("strict") = nil error, want one`)
 	}
 }
