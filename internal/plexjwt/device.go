@@ -101,6 +101,9 @@ func parse(compact string) (*jwt.JSONWebToken, error) {
 // present, is after now (ErrExpired). It does not check iss, nonce or
 // scope: those need the mock's state.
 func (d *DeviceJWT) Verify(key DeviceKey, now time.Time) error {
+	if d.token == nil {
+		return fmt.Errorf("%w: DeviceJWT was not made by ParseDeviceJWT", ErrMalformed)
+	}
 	if d.KID == "" {
 		return fmt.Errorf("%w: header has no kid; send the kid of the registered jwk", ErrKIDMismatch)
 	}

@@ -193,3 +193,11 @@ func TestDeviceJWTVerifyShortKeyDoesNotPanic(t *testing.T) {
 func noneWithSig(parts []string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","kid":"device-kid"}`)) + "." + parts[1] + "." + parts[2]
 }
+
+func TestDeviceJWTVerifyUnparsed(t *testing.T) {
+	t.Parallel()
+	dev := newDeviceKey(t, 1, "k")
+	if err := (&DeviceJWT{KID: "k", Audience: []string{"plex.tv"}}).Verify(dev.key, t0); !errors.Is(err, ErrMalformed) {
+		t.Fatalf("Verify(DeviceJWT literal) = %v, want ErrMalformed", err)
+	}
+}

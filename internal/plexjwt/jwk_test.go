@@ -46,6 +46,7 @@ func TestParseJWK(t *testing.T) {
 		{name: "x 33 bytes", raw: `{"kty":"OKP","crv":"Ed25519","x":"` + b64(make([]byte, 33)) + `"}`, wantErr: "32-byte"},
 		{name: "x empty", raw: `{"kty":"OKP","crv":"Ed25519","x":""}`, wantErr: "32-byte"},
 		{name: "x standard base64", raw: `{"kty":"OKP","crv":"Ed25519","x":"++++++++++++++++++++++++++++++++++++++++++8"}`, wantErr: "base64url"},
+		{name: "x padded", raw: `{"kty":"OKP","crv":"Ed25519","x":"` + rfcX + `="}`, wantErr: "base64url"},
 		{name: "x not base64", raw: `{"kty":"OKP","crv":"Ed25519","x":"not base64 at all!"}`, wantErr: "base64url"},
 		{name: "x not a string", raw: `{"kty":"OKP","crv":"Ed25519","x":42}`, wantErr: "base64url"},
 		{name: "x missing", raw: `{"kty":"OKP","crv":"Ed25519","kid":"k"}`, wantErr: "x is missing"},

@@ -21,6 +21,50 @@ func printJWT(tok string) {
 	}
 }
 
+// The whole flow, with mockplex's JOSE layer standing in for the HTTP
+// server: register the key, sign a pin poll, get a Plex JWT, verify it.
+func Example() {
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	key, err := device.New(rand.NewChaCha8([32]byte{1}), device.WithKID("my-device"))
+	if err != nil {
+		panic(err)
+	}
+
+	// POST /api/v2/pins {"jwk": key.JWK()}: the server keeps the key.
+	registered, err := plexjwt.ParseJWK(key.JWK())
+	if err != nil {
+		panic(err)
+	}
+	// GET /api/v2/pins/{id}?deviceJWT=…: the server checks the poll JWT.
+	poll, err := key.PollJWT("my-client-id")
+	if err != nil {
+		panic(err)
+	}
+	d, err := plexjwt.ParseDeviceJWT(poll)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("poll:", d.Verify(registered, now))
+	// Once the pin is claimed, authToken is a Plex JWT.
+	keys, err := plexjwt.NewKeySet(rand.NewChaCha8([32]byte{2}), now)
+	if err != nil {
+		panic(err)
+	}
+	authToken, err := keys.Sign(plexjwt.NewClaims(d.Issuer, d.KID, plexjwt.User{ID: 42, UUID: "abc123"}, now))
+	if err != nil {
+		panic(err)
+	}
+	// GET /api/v2/auth/keys, then verify as real clients do.
+	claims, err := device.VerifyPlexJWT(authToken, keys.JWKS(), "my-client-id", now)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("plex jwt for user", claims.User.ID, "thumbprint", claims.Thumbprint)
+	// Output:
+	// poll: <nil>
+	// plex jwt for user 42 thumbprint my-device
+}
+
 // A fixed seed gives the same key, and the same tokens, on every run; pass
 // nil for a random key.
 func ExampleNew() {
