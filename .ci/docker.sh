@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CI step: the container image and docker-compose, brought up for real.
 #
-#  1. installs the Docker engine and compose from Debian when absent, and
+#  1. installs the Docker engine and compose from Debian when absent (and
+#     curl and jq, which the README check in internal/readme needs), and
 #     starts dockerd in the background when it is not running;
 #  2. builds a local Go builder base (no registry) and the image from the
 #     repository's own Dockerfile with --build-arg GO_IMAGE=<that base>;
@@ -48,13 +49,17 @@ die() {
 	exit 1
 }
 
-step "engine: install when absent"
+step "engine (and curl, jq): install when absent"
 need=()
 command -v dockerd >/dev/null || need+=(docker.io)
 command -v docker >/dev/null || need+=(docker.io)
 if ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null; then
 	need+=(docker-compose)
 fi
+# curl for the flow below; curl and jq for the README check (internal/readme),
+# which go test ./... runs after this script.
+command -v curl >/dev/null || need+=(curl)
+command -v jq >/dev/null || need+=(jq)
 if [ ${#need[@]} -gt 0 ]; then
 	echo "    installing ${need[*]} from Debian"
 	apt_log=${TMPDIR:-/tmp}/mockplex-apt.log
