@@ -320,7 +320,10 @@ func (s *Server) ctlClockAdvance(w http.ResponseWriter, r *http.Request) {
 		writeControlError(w, http.StatusBadRequest, fmt.Errorf("query by must be a Go duration such as 30m or 90s, got %q", by))
 		return
 	}
-	s.clock.Advance(d)
+	if err := s.clock.Advance(d); err != nil {
+		writeControlError(w, http.StatusBadRequest, err)
+		return
+	}
 	writeControl(w, http.StatusOK, s.clockState())
 }
 

@@ -660,7 +660,9 @@ func (p *pages) dashboardClock(w http.ResponseWriter, r *http.Request) {
 			done = "duration"
 			break
 		}
-		p.s.clock.Advance(d)
+		if p.s.clock.Advance(d) != nil {
+			done = "range"
+		}
 	case "freeze":
 		p.s.clock.Freeze()
 	case "resume":
