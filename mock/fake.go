@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand"
 	"strings"
+	"sync"
 
 	"github.com/brianvoe/gofakeit/v6"
 )
@@ -73,9 +74,19 @@ func cities() []city {
 	}
 }
 
-// locationPoolSize is how many distinct locations a server draws pins from:
-// pins store an index into the pool, which keeps a million pins small.
+// locationPoolSize is how many distinct locations pins draw from: pins
+// store an index into the pool, which keeps a million pins small.
 const locationPoolSize = 256
+
+// locationPoolSeed fixes the pool, so one binary always has the same one.
+const locationPoolSeed = 20261001
+
+// locationPool returns the location pool, built on first use and shared by
+// every server in the process. It must not be modified; servers get their
+// variety by picking indexes into it with their own seeded randomness.
+var locationPool = sync.OnceValue(func() []Location {
+	return newLocationPool(gofakeit.New(locationPoolSeed))
+})
 
 // jitter is how far, in degrees, a location's coordinates stray from its
 // city's: a few kilometres, so they stay inside the city.

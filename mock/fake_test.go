@@ -68,10 +68,10 @@ func coordinates(s string) (lat, long float64, err error) {
 	return lat, long, nil
 }
 
-// TestLocationsAgree checks every location in pools built with a few
-// seeds: its city's country, subdivision, time zone and postal code agree,
-// and its coordinates lie within a degree of the city (and within the
-// jitter of the table's).
+// TestLocationsAgree checks every location in the shared pool and in pools
+// built with a few seeds: its city's country, subdivision, time zone and
+// postal code agree, and its coordinates lie within a degree of the city
+// (and within the jitter of the table's).
 func TestLocationsAgree(t *testing.T) {
 	t.Parallel()
 	table := cities()
@@ -91,7 +91,7 @@ func TestLocationsAgree(t *testing.T) {
 			t.Errorf("%s: not in knownCities; add what it must agree with", c.name)
 		}
 	}
-	pools := map[string][]Location{}
+	pools := map[string][]Location{"shared": locationPool()}
 	for _, seed := range []int64{1, 2, 3} {
 		pools[fmt.Sprint("seed ", seed)] = newLocationPool(gofakeit.New(seed))
 	}
@@ -139,6 +139,23 @@ func TestLocationsAgree(t *testing.T) {
 	}
 }
 
+// TestLocationPoolShared checks the pool is built once per process: every
+// call returns the same backing array, with the same contents as a pool
+// built afresh from the fixed seed.
+func TestLocationPoolShared(t *testing.T) {
+	t.Parallel()
+	a, b := locationPool(), locationPool()
+	if &a[0] != &b[0] {
+		t.Error("locationPool() built a second pool")
+	}
+	fresh := newLocationPool(gofakeit.New(locationPoolSeed))
+	for i := range a {
+		if a[i] != fresh[i] {
+			t.Fatalf("locationPool()[%d] = %+v, want %+v from the fixed seed", i, a[i], fresh[i])
+		}
+	}
+}
+
 // TestServersPickVariedLocations checks that servers with different seeds
 // still put their pins in different places.
 func TestServersPickVariedLocations(t *testing.T) {
@@ -169,12 +186,22 @@ func TestServersPickVariedLocations(t *testing.T) {
 	}
 }
 
-// BenchmarkLocationPool measures building a pool, which every server does.
+// BenchmarkLocationPool compares building a pool, which every server did
+// until the pool was shared, with fetching the shared one.
 func BenchmarkLocationPool(b *testing.B) {
-	b.ReportAllocs()
-	for b.Loop() {
-		newLocationPool(gofakeit.New(1))
-	}
+	b.Run("build", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			newLocationPool(gofakeit.New(1))
+		}
+	})
+	b.Run("shared", func(b *testing.B) {
+		b.ReportAllocs()
+		locationPool()
+		for b.Loop() {
+			locationPool()
+		}
+	})
 }
 
 // BenchmarkNew measures building a server, of which the location pool was

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -75,10 +76,12 @@ func New(opts ...Option) (*Server, error) {
 		stop:    make(chan struct{}),
 		done:    make(chan struct{}),
 	}
-	// Locations come from a stream of their own, so how many draws the pool
-	// takes never shifts the accounts, pins and tokens a seed gives.
+	// Locations come from one pool built per process; pins pick from it
+	// with s.rand. The draw that seeded a pool per server is kept, so a
+	// seed still gives the same accounts, pins and tokens.
 	s.accessLog = cfg.accessLog
-	s.locations = newLocationPool(gofakeit.New(faker.Int64()))
+	faker.Int64()
+	s.locations = slices.Clone(locationPool()) // a copy while LoadState copies a saved pool into it
 	s.accounts = newAccounts(faker, cfg.accounts, s.clock.Now())
 	scripts, err := newScriptSet(cfg.scenarioDir, cfg.logger)
 	if err != nil {
