@@ -331,19 +331,19 @@ func ctlClientScenario(s *Server, x *exchange) {
 	x.control(http.StatusOK, body)
 }
 
-// clockState is the control API's view of the clock.
-type clockState struct {
+// clockView is the control API's view of the clock.
+type clockView struct {
 	Now    time.Time `json:"now"`
 	Frozen bool      `json:"frozen"`
 	Offset string    `json:"offset"`
 }
 
-func (s *Server) clockState() clockState {
+func (s *Server) clockView() clockView {
 	c := s.core.clock
-	return clockState{Now: c.Now(), Frozen: c.Frozen(), Offset: c.Offset().Round(time.Millisecond).String()}
+	return clockView{Now: c.Now(), Frozen: c.Frozen(), Offset: c.Offset().Round(time.Millisecond).String()}
 }
 
-func ctlClock(s *Server, x *exchange) { x.control(http.StatusOK, s.clockState()) }
+func ctlClock(s *Server, x *exchange) { x.control(http.StatusOK, s.clockView()) }
 
 func ctlClockAction(s *Server, x *exchange) {
 	c := s.core.clock
@@ -364,12 +364,14 @@ func ctlClockAction(s *Server, x *exchange) {
 	case "resume":
 		c.Resume()
 	}
-	x.control(http.StatusOK, s.clockState())
+	x.control(http.StatusOK, s.clockView())
 }
 
 // advance moves c by d; it is the control API's and the dashboard's way to
-// move the clock.
+// move the clock, and answers what cannot be represented from the table.
 func advance(c *Clock, d time.Duration) error {
-	c.Advance(d)
+	if err := c.Advance(d); err != nil {
+		return errorf(errClockRange, "%v", err)
+	}
 	return nil
 }

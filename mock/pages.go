@@ -551,7 +551,7 @@ type dashboardView struct {
 	Total     int       // every stored pin
 	Counts    map[State]int
 	Accounts  []Account
-	Clock     clockState
+	Clock     clockView
 	Requests  []Request
 	Scenarios []string
 	Default   string
@@ -565,7 +565,7 @@ func (p *pages) dashboardData() dashboardView {
 	pins, _ := p.s.core.list(dashboardRows, cursor{})
 	return dashboardView{
 		Pins: pins, Total: p.s.core.pins.len(), Counts: p.s.core.pins.counts(p.s.core.clock.Now()),
-		Accounts: p.s.Accounts(), Clock: p.s.clockState(), Requests: reqs,
+		Accounts: p.s.Accounts(), Clock: p.s.clockView(), Requests: reqs,
 		Scenarios: p.s.Scenarios(), Default: p.s.cfg.scenario, Clients: p.s.ClientScenarios(), Public: p.s.cfg.publicURL,
 	}
 }

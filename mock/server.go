@@ -67,9 +67,10 @@ func New(opts ...Option) (*Server, error) {
 		pins: newStore(cfg.maxPins), clients: newClients(cfg.maxClients), scripts: scripts,
 		links: newLinkLimiter(),
 	}
-	// Locations come from a stream of their own, so how many draws the pool
-	// takes never shifts the accounts, pins and tokens a seed gives.
-	s.core.locations = newLocationPool(gofakeit.New(faker.Int64()))
+	// The location pool is the process's, built once; drawing this value
+	// keeps the accounts, pins and tokens a seed gives as they were.
+	_ = faker.Int64()
+	s.core.locations = locationPool()
 	s.core.accounts = newAccounts(faker, cfg.accounts, cfg.clock.Now())
 	s.journal = newJournal(cfg.journalSize)
 	s.pages = sync.OnceValue(func() *pages { return newPages(s) })

@@ -21,9 +21,8 @@ type stateFile struct {
 	Accounts []Account         `json:"accounts"`
 	Pins     []statePin        `json:"pins"`
 	Clients  map[string]string `json:"clientScenarios,omitempty"`
-	// Locations is the server's location pool: pins store an index into
-	// it, and a restarted server (another seed) would draw a different
-	// pool, moving every restored pin to another city.
+	// Locations was the server's location pool; the pool is now fixed per
+	// binary, so it is no longer written, and read only to be ignored.
 	Locations []Location `json:"locations,omitempty"`
 }
 
@@ -52,7 +51,6 @@ func (s *Server) SaveState(w io.Writer) error {
 	c := &s.core
 	st := stateFile{
 		Version: stateVersion, SavedAt: c.clock.Now(), Accounts: c.accounts.all(), Clients: c.clients.scenarios(),
-		Locations: c.locations,
 	}
 	for _, p := range c.pins.all() {
 		st.Pins = append(st.Pins, statePin{
@@ -119,9 +117,8 @@ func (s *Server) LoadState(r io.Reader) error {
 		c.accounts.list, c.accounts.byToken, c.accounts.generated = list, byToken, nil
 		c.accounts.mu.Unlock()
 	}
-	if len(st.Locations) == locationPoolSize {
-		c.locations = slices.Clone(st.Locations)
-	}
+	// Saved pools (before the pool was fixed per binary) are ignored:
+	// pins keep their index into this binary's pool.
 	now := c.clock.Now().Unix()
 	for _, sp := range st.Pins {
 		codeLen := 4

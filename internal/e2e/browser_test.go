@@ -36,6 +36,7 @@ func TestBrowser(t *testing.T) {
 		{"strong pin denied", testBrowserDeny},
 		{"bad codes explained", testBrowserBadCodes},
 		{"dashboard refreshes and approves", testBrowserDashboard},
+		{"dashboard pin table fits 1280 px", testBrowserDashboardWidth},
 	} {
 		wg.Go(func() {
 			t.Run(tc.name, func(t *testing.T) {

@@ -172,7 +172,10 @@ func childMock(o options, info *ready, stderr io.Writer) (http.Handler, func(), 
 		info.HeapPerPin = (float64(after.HeapAlloc) - float64(before.HeapAlloc)) / float64(o.servePins)
 	}
 	if o.serveSurvive > 0 {
-		srv.Clock().Advance(20 * time.Minute)
+		if err := srv.Clock().Advance(20 * time.Minute); err != nil {
+			closeFn()
+			return nil, nil, err
+		}
 		info.SurvivorsFile = filepath.Join(dir, "survivors.txt")
 		if err := createPins(srv, o.serveSurvive, info.SurvivorsFile); err != nil {
 			closeFn()
@@ -184,7 +187,10 @@ func childMock(o options, info *ready, stderr io.Writer) (http.Handler, func(), 
 	mux.HandleFunc("GET /__bench/sweep", func(w http.ResponseWriter, r *http.Request) {
 		// The first pins expire 30 minutes after creation; the survivors
 		// 20 minutes later still have 19 minutes to go.
-		srv.Clock().Advance(11 * time.Minute)
+		if err := srv.Clock().Advance(11 * time.Minute); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
 		start := time.Now()
