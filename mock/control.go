@@ -51,6 +51,10 @@ var controlRoutes = sync.OnceValue(func() *mux.Router {
 	// A client identifier may hold a slash: the pattern takes the rest of
 	// the path up to /scenario.
 	handle("/clients/{client:.+}/scenario", ctlClientScenario, http.MethodGet, http.MethodPut, http.MethodDelete)
+	handle("/devices", ctlDevices, http.MethodGet)
+	handle("/devices/{client:.+}/revoke", ctlRevoke, http.MethodPost)
+	handle("/keys", ctlKeys, http.MethodGet)
+	handle("/keys/rotate", ctlRotate, http.MethodPost)
 	handle("/clock", ctlClock, http.MethodGet)
 	handle("/clock/{action:advance|freeze|resume}", ctlClockAction, http.MethodPost)
 	return r
@@ -374,4 +378,61 @@ func advance(c *Clock, d time.Duration) error {
 		return errorf(errClockRange, "%v", err)
 	}
 	return nil
+}
+
+func ctlDevices(s *Server, x *exchange) { x.control(http.StatusOK, s.Devices()) }
+
+func ctlRevoke(s *Server, x *exchange) {
+	if err := s.RevokeDevice(mux.Vars(x.r)["client"]); err != nil {
+		x.controlFail(err)
+		return
+	}
+	x.WriteHeader(http.StatusNoContent)
+}
+
+// keyView is the control API's view of a signing key.
+type keyView struct {
+	KID         string     `json:"kid"`
+	Current     bool       `json:"current"`
+	CreatedAt   time.Time  `json:"createdAt"`
+	RetiredAt   *time.Time `json:"retiredAt,omitempty"`
+	SignedUntil *time.Time `json:"signedUntil,omitempty"`
+}
+
+func (s *Server) keyViews() ([]keyView, error) {
+	keys, err := s.core.keySet()
+	if err != nil {
+		return nil, err
+	}
+	var out []keyView
+	for _, k := range keys.Keys() {
+		v := keyView{KID: k.KID, Current: k.Current, CreatedAt: k.CreatedAt}
+		if !k.RetiredAt.IsZero() {
+			t := k.RetiredAt
+			v.RetiredAt = &t
+		}
+		if !k.SignedUntil.IsZero() {
+			t := k.SignedUntil
+			v.SignedUntil = &t
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func ctlKeys(s *Server, x *exchange) {
+	keys, err := s.keyViews()
+	if err != nil {
+		x.controlFail(err)
+		return
+	}
+	x.control(http.StatusOK, keys)
+}
+
+func ctlRotate(s *Server, x *exchange) {
+	if err := s.RotateKeys(); err != nil {
+		x.controlFail(err)
+		return
+	}
+	ctlKeys(s, x)
 }

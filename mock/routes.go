@@ -49,6 +49,10 @@ var routes = sync.OnceValue(func() *mux.Router {
 	r.Handle("/users/account.xml", account).Methods(http.MethodGet)
 	r.Handle("/api/v2/ping", ping).Methods(http.MethodGet)
 	r.Handle("/api/v2/ping.json", ping).Methods(http.MethodGet)
+	r.Handle("/api/v2/auth/jwk", api(handleJWK)).Methods(http.MethodPost)
+	r.Handle("/api/v2/auth/nonce", api(handleNonce)).Methods(http.MethodGet)
+	r.Handle("/api/v2/auth/token", api(handleToken)).Methods(http.MethodPost)
+	r.Handle("/api/v2/auth/keys", api(handleKeys)).Methods(http.MethodGet)
 	r.Handle("/pins.xml", api(handleV1Create)).Methods(http.MethodPost)
 	r.Handle("/pins/{id}.xml", api(handleV1Poll)).Methods(http.MethodGet)
 	// The Location header of POST /pins.xml, which Plex's Roku client polls

@@ -65,7 +65,7 @@ func New(opts ...Option) (*Server, error) {
 	s.core = core{
 		cfg: cfg, clock: cfg.clock, log: cfg.logger, faker: faker, rand: seededRand{r: faker.Rand},
 		pins: newStore(cfg.maxPins), clients: newClients(cfg.maxClients), scripts: scripts,
-		links: newLinkLimiter(),
+		links: newLinkLimiter(), jwt: newJWTState(cfg.seed),
 	}
 	// The location pool is the process's, built once; drawing this value
 	// keeps the accounts, pins and tokens a seed gives as they were.
@@ -312,7 +312,7 @@ func (s *Server) CreatePin(clientID, product string, strong bool) (Pin, error) {
 // Poll reads a pin as GET /api/v2/pins/{id} would for clientID: a pin of
 // another client, an unknown id and an expired pin are all ErrPinNotFound.
 func (s *Server) Poll(id int64, clientID string) (Pin, error) {
-	res, _, err := s.core.poll(id, request{client: clientID})
+	res, _, err := s.core.poll(id, "", request{client: clientID})
 	if err != nil {
 		return Pin{}, err
 	}
@@ -405,3 +405,33 @@ func (s *Server) AccountByToken(token string) (Account, bool) {
 	}
 	return *acc, true
 }
+
+// JWKS returns the server's signing keys as GET /api/v2/auth/keys serves
+// them, for checking a Plex JWT with device.VerifyPlexJWT.
+func (s *Server) JWKS() []byte {
+	jwks, err := s.core.jwks()
+	if err != nil {
+		panic("mock: signing keys: " + err.Error()) // only a failing random source gets here
+	}
+	return jwks
+}
+
+// RotateKeys makes a new signing key current, as plex.tv rotates its keys.
+// The previous key stays listed until the tokens it signed have expired, so
+// they still verify.
+func (s *Server) RotateKeys() error {
+	keys, err := s.core.keySet()
+	if err != nil {
+		return err
+	}
+	return keys.Rotate(s.core.clock.Now())
+}
+
+// RevokeDevice ends the JWT device of clientID, as removing it from
+// plex.tv's Authorized Devices does: its Plex JWTs and its legacy token get
+// 401, and its key no longer verifies.
+func (s *Server) RevokeDevice(clientID string) error { return s.core.revoke(clientID) }
+
+// Devices lists the JWT devices: registered keys, the account each signs
+// in as, and the Plex JWTs issued to it.
+func (s *Server) Devices() []Device { return s.core.devices() }
