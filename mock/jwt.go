@@ -64,7 +64,7 @@ type jwtState struct {
 	devices   map[string]*deviceState
 	nonces    map[string]nonceEntry
 	nonceRate map[string]*rateWindow
-	verified  map[verifiedKey]int64   // device JWTs already verified: exp (0: none)
+	verified  map[verifiedKey]int64      // device JWTs already verified: exp (0: none)
 	plexJWTs  map[string]*plexjwt.Claims // Plex JWTs already verified
 }
 
@@ -156,7 +156,9 @@ func (c *core) device(client string, now time.Time) *deviceState {
 
 // isJWT reports whether a token looks like a compact JWS rather than a
 // legacy token.
-func isJWT(token string) bool { return strings.Count(token, ".") == 2 && strings.HasPrefix(token, "eyJ") }
+func isJWT(token string) bool {
+	return strings.Count(token, ".") == 2 && strings.HasPrefix(token, "eyJ")
+}
 
 // resolve finds the account of an X-Plex-Token sent by client: a legacy
 // token, or a Plex JWT signed by the server's key set. It returns the
