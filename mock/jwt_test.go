@@ -2,6 +2,7 @@ package mock_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,9 +18,10 @@ import (
 
 // jwtClient talks to a started mock as a JWT device would: JSON always.
 type jwtClient struct {
-	t      *testing.T
-	srv    *mock.Server
-	client string
+	t        *testing.T
+	srv      *mock.Server
+	client   string
+	scenario string // sent as X-Mockplex-Scenario when set
 }
 
 type jwtAnswer struct {
@@ -46,6 +48,9 @@ func (c jwtClient) do(method, path string, body any, header map[string]string) j
 	req.Header.Set("X-Plex-Client-Identifier", c.client)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.scenario != "" {
+		req.Header.Set(mock.ScenarioHeader, c.scenario)
 	}
 	for k, v := range header {
 		req.Header.Set(k, v)
@@ -108,7 +113,7 @@ func TestJWTDeviceEndToEnd(t *testing.T) {
 	clock := mock.NewFrozenClock(time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC))
 	srv := mock.NewServer(mock.WithSeed(7), mock.WithClock(clock))
 	t.Cleanup(srv.Close)
-	c := jwtClient{t, srv, "jwt-device-1"}
+	c := jwtClient{t, srv, "jwt-device-1", ""}
 	acc := srv.Accounts()[0]
 	key := newDeviceKey(t, 1)
 
@@ -137,7 +142,7 @@ func TestJWTDeviceEndToEnd(t *testing.T) {
 		t.Errorf("user id = %d, want %d", u.ID, acc.ID)
 	}
 	c.do("GET", "/api/v2/user", nil, legacy).want(t, "user with the device's legacy token after a JWT", 401)
-	other := jwtClient{t, srv, "another-device"}
+	other := jwtClient{t, srv, "another-device", ""}
 	other.do("GET", "/api/v2/user", nil, legacy).want(t, "user with the account token from another device", 200)
 
 	if err := clock.Advance(7 * 24 * time.Hour); err != nil {
@@ -179,7 +184,7 @@ func TestJWTPinFlow(t *testing.T) {
 	t.Parallel()
 	srv := mock.NewServer(mock.WithSeed(3))
 	t.Cleanup(srv.Close)
-	c := jwtClient{t, srv, "jwt-pin-device"}
+	c := jwtClient{t, srv, "jwt-pin-device", ""}
 	key := newDeviceKey(t, 2)
 	var pin mock.Pin
 	c.do("POST", "/api/v2/pins", map[string]any{"jwk": key.JWK(), "strong": true}, nil).want(t, "POST pins with a jwk", 201).decode(t, &pin)
@@ -230,7 +235,7 @@ func TestJWTBadInput(t *testing.T) {
 	t.Parallel()
 	srv := mock.NewServer(mock.WithSeed(5))
 	t.Cleanup(srv.Close)
-	c := jwtClient{t, srv, "bad-input-device"}
+	c := jwtClient{t, srv, "bad-input-device", ""}
 	key := newDeviceKey(t, 9)
 	legacy := map[string]string{"X-Plex-Token": srv.Accounts()[0].AuthToken}
 	c.do("POST", "/api/v2/auth/jwk", map[string]any{"jwk": key.JWK()}, legacy).want(t, "POST jwk", 201)
@@ -282,7 +287,22 @@ func TestJWTBadInput(t *testing.T) {
 	}
 	// Another client's nonce.
 	var other struct{ Nonce string }
-	jwtClient{t, srv, "someone-else"}.do("GET", "/api/v2/auth/nonce", nil, nil).want(t, "nonce", 200).decode(t, &other)
+	jwtClient{t, srv, "someone-else", ""}.do("GET", "/api/v2/auth/nonce", nil, nil).want(t, "nonce", 200).decode(t, &other)
 	theirs, _ := key.TokenJWT(c.client, other.Nonce, "", srv.Clock().Now())
 	c.do("POST", "/api/v2/auth/token", map[string]string{"jwt": theirs}, nil).want(t, "token with another client's nonce", 422)
+}
+
+// headerKID reads the kid of a JWT's header.
+func headerKID(t *testing.T, token string) string {
+	t.Helper()
+	head, _, _ := strings.Cut(token, ".")
+	raw, err := base64.RawURLEncoding.DecodeString(head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h struct{ Kid string }
+	if err := json.Unmarshal(raw, &h); err != nil {
+		t.Fatal(err)
+	}
+	return h.Kid
 }
