@@ -168,7 +168,7 @@ func ctlPins(s *Server, x *exchange) {
 
 // String encodes a cursor for a URL.
 func (c cursor) String() string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(c.createdAt, 10) + "." + strconv.FormatInt(c.id, 10)))
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatUint(c.seq, 10)))
 }
 
 func parseCursor(s string) (cursor, error) {
@@ -177,13 +177,11 @@ func parseCursor(s string) (cursor, error) {
 	if err != nil {
 		return cursor{}, bad
 	}
-	a, b, ok := strings.Cut(string(raw), ".")
-	created, err1 := strconv.ParseInt(a, 10, 64)
-	id, err2 := strconv.ParseInt(b, 10, 64)
-	if !ok || err1 != nil || err2 != nil || id <= 0 {
+	seq, err := strconv.ParseUint(string(raw), 10, 64)
+	if err != nil || seq == 0 {
 		return cursor{}, bad
 	}
-	return cursor{createdAt: created, id: id}, nil
+	return cursor{seq: seq}, nil
 }
 
 func ctlPin(s *Server, x *exchange) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	"github.com/brianvoe/gofakeit/v6"
@@ -34,6 +35,7 @@ type core struct {
 	locations []Location
 	links     *linkLimiter
 	jwt       *jwtState
+	seq       atomic.Uint64 // the last pin's creation sequence number
 }
 
 // request is what every operation knows of the HTTP request behind it
@@ -163,7 +165,7 @@ func (c *core) create(q createReq) (pin, scenarios.Decision, error) {
 	p := &pin{
 		product: product, clientID: q.client, scenario: scriptName(q.script), createdAt: now.Unix(),
 		expiresAt: now.Add(life).Unix(), strong: q.strong, legacy: q.legacy,
-		location: uint16(c.rand.Intn(len(c.locations))), jwk: q.jwk,
+		location: uint16(c.rand.Intn(len(c.locations))), jwk: q.jwk, seq: c.seq.Add(1),
 	}
 	c.apply(p, d, now, true)
 	fixedID := p.id != 0
@@ -450,8 +452,7 @@ func (c *core) list(limit int, before cursor) ([]PinInfo, cursor) {
 	var next cursor
 	if len(page) > limit {
 		page = page[:limit]
-		last := page[limit-1]
-		next = cursor{createdAt: last.createdAt, id: last.id}
+		next = cursor{seq: page[limit-1].seq}
 	}
 	out := make([]PinInfo, len(page))
 	for i := range page {

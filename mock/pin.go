@@ -37,6 +37,7 @@ const (
 // pin is the stored form: small, so a million live pins stay cheap.
 type pin struct {
 	id        int64
+	seq       uint64 // creation order, for newest-first listings
 	code      string
 	product   string
 	clientID  string

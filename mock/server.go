@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/brianvoe/gofakeit/v6"
+	"github.com/mockplex/mockplex/scenarios"
 )
 
 // Server is a fake plex.tv PIN API. NewServer starts one on a loopback port,
@@ -102,7 +103,9 @@ func (s *Server) Start() {
 }
 
 // Handler returns the fake as an http.Handler, for use in a server of one's
-// own. The server's sweeper starts with its first request; Close stops it.
+// own (it is the Server itself). The sweeper, which deletes expired pins
+// once a second, starts with the server's first HTTP request; until then
+// expired pins stay listed until Sweep. Close stops it.
 func (s *Server) Handler() http.Handler { return s }
 
 // Client returns an HTTP client for a started server (http.DefaultClient's
@@ -295,24 +298,43 @@ func hostname(host string) string {
 // The Server's Go controls: what the control API and the pages do, as
 // methods. Each is one call into the core.
 
-// CreatePin creates a pin for clientID as POST /api/v2/pins would. product
-// may be empty (a fake app name is used).
+// CreatePin creates a pin for clientID as POST /api/v2/pins would, under
+// the client's scenario or the server's. product may be empty (a fake app
+// name is used). A scenario's scripted answer or fault has no Go form: the
+// pin is then not created and the error says so.
 func (s *Server) CreatePin(clientID, product string, strong bool) (Pin, error) {
 	if len(clientID) > MaxClientIDLen {
 		return Pin{}, fmt.Errorf("%w: client identifier has %d bytes, at most %d", ErrFieldTooLong, len(clientID), MaxClientIDLen)
 	}
-	p, _, err := s.core.create(createReq{request: request{client: clientID}, product: cut(product, MaxProductLen), strong: strong})
+	q := request{client: clientID}
+	var err error
+	if q.script, err = s.core.selectScript("", clientID); err != nil {
+		return Pin{}, err
+	}
+	p, d, err := s.core.create(createReq{request: q, product: cut(product, MaxProductLen), strong: strong})
+	if err == nil && p.id == 0 {
+		err = scriptedAnswer(d)
+	}
 	if err != nil {
 		return Pin{}, err
 	}
-	out := s.core.wire(&p, time.Unix(p.createdAt, 0))
-	return out, nil
+	return s.core.wire(&p, time.Unix(p.createdAt, 0)), nil
 }
 
-// Poll reads a pin as GET /api/v2/pins/{id} would for clientID: a pin of
-// another client, an unknown id and an expired pin are all ErrPinNotFound.
+// Poll reads a pin as GET /api/v2/pins/{id} would for clientID, under the
+// client's scenario or the server's: a pin of another client, an unknown id
+// and an expired pin are all ErrPinNotFound. A scenario's scripted answer
+// or fault comes back as an error that says what it was.
 func (s *Server) Poll(id int64, clientID string) (Pin, error) {
-	res, _, err := s.core.poll(id, "", request{client: clientID})
+	q := request{client: clientID}
+	var err error
+	if q.script, err = s.core.selectScript("", clientID); err != nil {
+		return Pin{}, err
+	}
+	res, d, err := s.core.poll(id, "", q)
+	if err == nil && preempts(d) {
+		err = scriptedAnswer(d)
+	}
 	if err != nil {
 		return Pin{}, err
 	}
@@ -435,3 +457,12 @@ func (s *Server) RevokeDevice(clientID string) error { return s.core.revoke(clie
 // Devices lists the JWT devices: registered keys, the account each signs
 // in as, and the Plex JWTs issued to it.
 func (s *Server) Devices() []Device { return s.core.devices() }
+
+// scriptedAnswer is the Go methods' form of a scenario's scripted answer or
+// fault, which only HTTP can carry.
+func scriptedAnswer(d scenarios.Decision) error {
+	if r := d.Respond; r != nil {
+		return wireError{Status: r.Status, Code: r.Code, Message: "scenario " + d.Scenario + " answered " + http.StatusText(r.Status) + ": " + r.Message}
+	}
+	return fmt.Errorf("scenario %s cut the connection (%s)", d.Scenario, d.Fault)
+}
