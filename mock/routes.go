@@ -12,10 +12,10 @@ import (
 // endpoint is a route's handler: it serves one exchange for one server.
 // Routes never change from server to server, so the router that maps paths
 // to endpoints is built once per process and shared (routes), and each
-// server dispatches through it (Server.ServeHTTP).
+// server dispatches through it (Server.serveHTTP).
 type endpoint func(s *Server, x *exchange)
 
-// ServeHTTP is never called: Server.ServeHTTP calls endpoints itself. It
+// ServeHTTP is never called: Server.serveHTTP calls endpoints itself. It
 // lets an endpoint stand where gorilla/mux wants an http.Handler.
 func (endpoint) ServeHTTP(http.ResponseWriter, *http.Request) {
 	panic("mock: an endpoint was served outside its Server")

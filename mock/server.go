@@ -30,6 +30,7 @@ type Server struct {
 	accessLog *slog.Logger
 	journal   *journal
 	pages     func() *pages // built on first use
+	handler   http.Handler
 
 	ts       *httptest.Server
 	sweeping sync.Once
@@ -75,6 +76,7 @@ func New(opts ...Option) (*Server, error) {
 	s.core.accounts = newAccounts(faker, cfg.accounts, cfg.clock.Now())
 	s.journal = newJournal(cfg.journalSize)
 	s.pages = sync.OnceValue(func() *pages { return newPages(s) })
+	s.handler = http.HandlerFunc(s.serveHTTP)
 	if cfg.scenario != "" {
 		if _, ok := scripts.get(cfg.scenario); !ok {
 			scripts.close()
@@ -98,15 +100,15 @@ func NewServer(opts ...Option) *Server {
 
 // Start starts listening on a loopback port and sets URL.
 func (s *Server) Start() {
-	s.ts = httptest.NewServer(s)
+	s.ts = httptest.NewServer(s.handler)
 	s.URL = s.ts.URL
 }
 
 // Handler returns the fake as an http.Handler, for use in a server of one's
-// own (it is the Server itself). The sweeper, which deletes expired pins
+// own. The sweeper, which deletes expired pins
 // once a second, starts with the server's first HTTP request; until then
 // expired pins stay listed until Sweep. Close stops it.
-func (s *Server) Handler() http.Handler { return s }
+func (s *Server) Handler() http.Handler { return s.handler }
 
 // Client returns an HTTP client for a started server (http.DefaultClient's
 // behaviour otherwise).
@@ -165,9 +167,9 @@ func (s *Server) startSweeper() {
 // serves; tests call it after advancing the clock to check memory.
 func (s *Server) Sweep() int { return s.core.sweep() }
 
-// ServeHTTP serves one request: it finds the route's endpoint in the
+// serveHTTP serves one request: it finds the route's endpoint in the
 // shared router, hands it an exchange, and journals and logs the outcome.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.startSweeper()
 	start := time.Now()
 	x := exchangePool.Get().(*exchange)

@@ -26,10 +26,10 @@ type store struct {
 	links   int // live link pins, also counted in count
 }
 
-// MaxLinkPins caps live link pins whatever --max-pins says: there are
+// maxLinkPins caps live link pins whatever --max-pins says: there are
 // 36^4 = 1,679,616 four-character codes, and random codes are found in a
 // few tries only while at most about 60% of them are taken.
-const MaxLinkPins = 1_000_000
+const maxLinkPins = 1_000_000
 
 type shard struct {
 	mu   sync.RWMutex
@@ -51,8 +51,8 @@ func (s *store) shard(id int64) *shard {
 
 // limit is the most live pins of kind.
 func (s *store) limit(k Kind) int {
-	if k == Link && (s.max <= 0 || s.max > MaxLinkPins) {
-		return MaxLinkPins
+	if k == Link && (s.max <= 0 || s.max > maxLinkPins) {
+		return maxLinkPins
 	}
 	return s.max
 }
