@@ -2,6 +2,7 @@ package schemagen
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -228,4 +229,16 @@ func TestGenerateMissingLinkIsTableError(t *testing.T) {
 	if diff := cmp.Diff(want, te); diff != "" {
 		t.Errorf("Generate() error mismatch (-want +got):\n%s", diff)
 	}
+}
+
+// marshalRaw is json.Marshal without HTML escaping, as the generator
+// writes.
+func marshalRaw(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
