@@ -4,6 +4,7 @@
 //	mockplex serve [flags]       run the fake (see mockplex serve -h)
 //	mockplex contract [flags]    run the contract suite against a target
 //	mockplex healthcheck         exit 0 when a local mockplex is ready
+//	mockplex device <command>    act as a JWT device (test keys, device JWTs)
 //	mockplex version             print the version
 package main
 

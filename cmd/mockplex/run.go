@@ -16,6 +16,8 @@ commands:
   serve        run the fake plex.tv PIN API (default address 127.0.0.1:8080)
   contract     check a target against the PIN API contract
   healthcheck  exit 0 when the mockplex at --addr is ready
+  device       act as a JWT device: make a test key, print its JWK, sign
+               device JWTs, verify Plex JWTs (for curl walks of the JWT flow)
   version      print the version
 
 Run "mockplex <command> -h" for a command's flags. Every serve flag can also
@@ -35,6 +37,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runContract(ctx, args[1:], getenv, stdout, stderr)
 	case "healthcheck":
 		return runHealthcheck(ctx, args[1:], getenv, stdout, stderr)
+	case "device":
+		return runDevice(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "mockplex", version)
 		return nil

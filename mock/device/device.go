@@ -9,7 +9,8 @@
 //
 // Keys are Ed25519 and tokens EdDSA, the only kind plex.tv's clients use. A
 // seeded reader passed to New gives the same key, and the same tokens, on
-// every run.
+// every run. MarshalPrivate and ParseKey write and read a test key as a
+// private JWK file, the format of `mockplex device`.
 package device
 
 import (

@@ -188,3 +188,28 @@ func ExampleVerifyPlexJWT() {
 	// 42 alice my-device [plex.tv my-client-id]
 	// true
 }
+
+// A key file keeps a test device's key between runs, or hands it to
+// another program (`mockplex device` reads and writes the same files).
+// It holds the private key: keep it with the tests, never a real device's.
+func ExampleParseKey() {
+	key, err := device.New(rand.NewChaCha8([32]byte{1}), device.WithKID("my-device"))
+	if err != nil {
+		panic(err)
+	}
+	file := key.MarshalPrivate() // e.g. os.WriteFile("key.json", file, 0o600)
+	fmt.Println(string(file))
+
+	again, err := device.ParseKey(file)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(again.KID(), again.Public().Equal(key.Public()))
+
+	_, err = device.ParseKey(key.JWK()) // a public JWK is not a key file
+	fmt.Println(err)
+	// Output:
+	// {"kty":"OKP","crv":"Ed25519","d":"auZ4P0-96RtuuItzpI7SR9vliC4leWg0MsG_xSVFSt0","x":"La3rpjyOoDqKCUz79x_1Ir22j-RYXlk4pC7MGLMiS3Q","kid":"my-device","alg":"EdDSA","use":"sig"}
+	// my-device true
+	// device: not a device key file: d must be the base64url (unpadded) 32-byte Ed25519 seed
+}
