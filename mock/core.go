@@ -378,7 +378,7 @@ func (c *core) expire(id int64) (PinInfo, error) {
 	return out, err
 }
 
-// link claims the 4-character pin code for the account of token, as PUT
+// link claims the pin with code for the account of token, as PUT
 // /api/v2/pins/link does. A token that keeps sending wrong codes is slowed
 // down.
 func (c *core) link(code, token string, q request) (int64, scenarios.Decision, error) {
@@ -397,8 +397,11 @@ func (c *core) link(code, token string, q request) (int64, scenarios.Decision, e
 	if !c.links.allow(token, now) {
 		return 0, d, errLinkRateLimited
 	}
+	// Strong codes link too: plex.tv's link page takes only 4-character
+	// codes, but its API linked a strong JWK pin for streamarr (wire
+	// contract J2.1, I; J8 U7 asks for a live check).
 	id, ok := c.pins.byCode(code)
-	if !ok || len(code) != 4 {
+	if !ok {
 		c.links.miss(token, now)
 		return 0, d, ErrPinNotFound
 	}

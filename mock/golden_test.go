@@ -214,7 +214,8 @@ func goldenCases() []goldenCase {
 		{name: "link-unknown-code-xml", setup: link, method: "PUT", path: "/api/v2/pins/link", header: linkHdr(gXML), body: "code=ZZZZ", status: 404, format: "xml"},
 		{name: "link-expired-code-json", setup: expired, method: "PUT", path: "/api/v2/pins/link", header: linkHdr(gJSON), body: "code={code}", status: 404, format: "json"},
 		{name: "link-missing-client-json", setup: link, method: "PUT", path: "/api/v2/pins/link", header: withHeaders(linkHdr(gJSON), "X-Plex-Client-Identifier", ""), body: "code={code}", status: 400, format: "json"},
-		{name: "link-strong-code-json", setup: strong, method: "PUT", path: "/api/v2/pins/link", header: linkHdr(gJSON), body: "code={code}", status: 404, format: "json"},
+		// The API links strong codes too (wire contract J2.1); the link page does not.
+		{name: "link-strong-code-204", setup: strong, method: "PUT", path: "/api/v2/pins/link", header: linkHdr(gJSON), body: "code={code}", status: 204},
 
 		// GET /api/v2/user, /users/account, /api/v2/ping
 		{name: "user-json", setup: setupToken, method: "GET", path: "/api/v2/user", header: tokenHdr(gJSON), status: 200, format: "json"},

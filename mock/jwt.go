@@ -22,12 +22,12 @@ import (
 
 // Lifetimes and limits of the JWT family.
 const (
-	// nonceLifetime is how long a nonce from GET /api/v2/auth/nonce can be
+	// NonceLifetime is how long a nonce from GET /api/v2/auth/nonce can be
 	// used (plex.tv: "valid for 5 minutes").
-	nonceLifetime = 5 * time.Minute
-	// nonceRate is how many nonces a client may ask for in a minute before
+	NonceLifetime = 5 * time.Minute
+	// NonceRate is how many nonces a client may ask for in a minute before
 	// 429: generous, since some clients fetch one per request.
-	nonceRate = 60
+	NonceRate = 60
 	// maxNonces and maxVerified bound the nonce table and the caches of
 	// verified tokens; at the cap an entry is forgotten at random.
 	maxNonces   = 100_000
@@ -63,7 +63,7 @@ type jwtState struct {
 	mu        sync.Mutex
 	devices   map[string]*deviceState
 	nonces    map[string]nonceEntry
-	nonceRate map[string]*rateWindow
+	NonceRate map[string]*rateWindow
 	verified  map[verifiedKey]int64      // device JWTs already verified: exp (0: none)
 	plexJWTs  map[string]*plexjwt.Claims // Plex JWTs already verified
 }
@@ -96,7 +96,7 @@ type verifiedKey struct {
 func newJWTState(seed int64) *jwtState {
 	return &jwtState{
 		keySeed: seed, devices: map[string]*deviceState{}, nonces: map[string]nonceEntry{},
-		nonceRate: map[string]*rateWindow{}, verified: map[verifiedKey]int64{}, plexJWTs: map[string]*plexjwt.Claims{},
+		NonceRate: map[string]*rateWindow{}, verified: map[verifiedKey]int64{}, plexJWTs: map[string]*plexjwt.Claims{},
 	}
 }
 
@@ -298,12 +298,12 @@ func (c *core) nonce(q request) (string, scenarios.Decision, error) {
 	j := c.jwt
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	w, ok := j.nonceRate[q.client]
+	w, ok := j.NonceRate[q.client]
 	if !ok || now.Sub(w.since) >= time.Minute {
 		w = &rateWindow{since: now}
-		remember(j.nonceRate, q.client, w, maxNonces)
+		remember(j.NonceRate, q.client, w, maxNonces)
 	}
-	if w.n++; w.n > nonceRate {
+	if w.n++; w.n > NonceRate {
 		return "", d, errNonceRate
 	}
 	n := c.faker.UUID()
@@ -330,7 +330,7 @@ func (c *core) exchange(compact string, q request) (string, scenarios.Decision, 
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	nonce, ok := j.nonces[dj.Nonce]
-	if dj.Nonce == "" || !ok || nonce.client != dj.Issuer || now.Sub(nonce.issued) >= nonceLifetime {
+	if dj.Nonce == "" || !ok || nonce.client != dj.Issuer || now.Sub(nonce.issued) >= NonceLifetime {
 		return "", d, errorf(errJWTInvalid, "Signature Verification Failed: the nonce is missing, unknown, used, expired or another client's; get one from GET /api/v2/auth/nonce")
 	}
 	delete(j.nonces, dj.Nonce) // single use
@@ -527,13 +527,13 @@ func (c *core) sweepJWT(now time.Time) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	for n, e := range j.nonces {
-		if now.Sub(e.issued) >= nonceLifetime {
+		if now.Sub(e.issued) >= NonceLifetime {
 			delete(j.nonces, n)
 		}
 	}
-	for k, w := range j.nonceRate {
+	for k, w := range j.NonceRate {
 		if now.Sub(w.since) >= time.Minute {
-			delete(j.nonceRate, k)
+			delete(j.NonceRate, k)
 		}
 	}
 	for k, exp := range j.verified {
@@ -554,7 +554,7 @@ func (c *core) resetJWT() {
 	j := c.jwt
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.devices, j.nonces, j.nonceRate = map[string]*deviceState{}, map[string]nonceEntry{}, map[string]*rateWindow{}
+	j.devices, j.nonces, j.NonceRate = map[string]*deviceState{}, map[string]nonceEntry{}, map[string]*rateWindow{}
 	j.verified, j.plexJWTs = map[verifiedKey]int64{}, map[string]*plexjwt.Claims{}
 }
 
