@@ -77,6 +77,8 @@ func pageRoutes(r *mux.Router) {
 	page("/dashboard/live", (*pages).dashboardLive, http.MethodGet, http.MethodHead)
 	page("/dashboard/pins/{id}/{action:approve|deny|expire}", (*pages).dashboardPin, http.MethodPost)
 	page("/dashboard/clock/{action:advance|freeze|resume}", (*pages).dashboardClock, http.MethodPost)
+	page("/dashboard/devices/{client:.+}/revoke", (*pages).dashboardRevoke, http.MethodPost)
+	page("/dashboard/keys/rotate", (*pages).dashboardRotate, http.MethodPost)
 	page("/auth", (*pages).auth, http.MethodGet, http.MethodHead)
 	page("/auth/pin", (*pages).authPin, http.MethodGet, http.MethodHead)
 	page("/auth/approve", (*pages).authApprove, http.MethodPost)
@@ -91,7 +93,7 @@ func pageRoutes(r *mux.Router) {
 // parseTemplates parses the embedded page templates. They are compiled in,
 // so an error is a bug that TestPages* catch; it panics like template.Must.
 func parseTemplates() map[string]*template.Template {
-	funcs := template.FuncMap{"timeLeft": timeLeft, "clockTime": clockTime}
+	funcs := template.FuncMap{"timeLeft": timeLeft, "clockTime": clockTime, "pathEscape": url.PathEscape}
 	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(web, "web/layout.html"))
 	tmpl := map[string]*template.Template{}
 	for _, name := range [...]string{"auth", "link", "dashboard", "message"} {
@@ -541,29 +543,66 @@ func (p *pages) linkPost(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// dashboardRows is how many pins the dashboard shows, newest first: a
-// page fetched every 2 s stays small however many pins there are.
+// dashboardRows is how many pins the dashboard shows, newest first (and
+// how many JWT devices): a page fetched every 2 s stays small however many
+// there are.
 const dashboardRows = 50
 
 // dashboardView is the body of dashboard.html.
 type dashboardView struct {
-	Pins      []PinInfo // the newest dashboardRows
-	Total     int       // every stored pin
-	Counts    map[State]int
-	Accounts  []Account
-	Clock     clockView
-	Requests  []Request
-	Scenarios []string
-	Default   string
-	Clients   map[string]string
-	Public    string
+	Pins        []PinInfo // the newest dashboardRows
+	Total       int       // every stored pin
+	Counts      map[State]int
+	Accounts    []Account
+	Clock       clockView
+	Requests    []Request
+	Scenarios   []string
+	Default     string
+	Clients     map[string]string
+	Public      string
+	Devices     []deviceRow // the first dashboardRows, by client identifier
+	DeviceTotal int
+	Keys        []keyView // the signing keys, oldest first; the last is current
+}
+
+// deviceRow is one JWT device as the dashboard lists it.
+type deviceRow struct {
+	Device
+	ShortKID string // the kid, shortened to fit the table
+	Expiry   string // the latest token's time left on the mock's clock
+	Expired  bool
+}
+
+// shortKIDLen is how many characters of a kid the devices table shows.
+const shortKIDLen = 10
+
+func deviceRows(devices []Device, now time.Time) []deviceRow {
+	rows := make([]deviceRow, 0, len(devices))
+	for _, d := range devices {
+		r := deviceRow{Device: d, ShortKID: d.KID}
+		if kid := []rune(d.KID); len(kid) > shortKIDLen+1 { // kids are any text (WithKID)
+			r.ShortKID = string(kid[:shortKIDLen]) + "…"
+		}
+		if n := len(d.Tokens); n > 0 {
+			r.Expiry = durationLeft(d.Tokens[n-1].ExpiresAt.Sub(now))
+			r.Expired = r.Expiry == "expired"
+		}
+		rows = append(rows, r)
+	}
+	return rows
 }
 
 func (p *pages) dashboardData() dashboardView {
 	reqs := p.s.Requests(RequestFilter{Limit: journalRows})
 	slices.Reverse(reqs)
 	pins, _ := p.s.core.list(dashboardRows, cursor{})
+	keys, err := p.s.keyViews()
+	if err != nil {
+		p.s.log.Error("dashboard: signing keys", "err", err)
+	}
+	devices := p.s.Devices()
 	return dashboardView{
+		Devices: deviceRows(devices[:min(len(devices), dashboardRows)], p.s.core.clock.Now()), DeviceTotal: len(devices), Keys: keys,
 		Pins: pins, Total: p.s.core.pins.len(), Counts: p.s.core.pins.counts(p.s.core.clock.Now()),
 		Accounts: p.s.Accounts(), Clock: p.s.clockView(), Requests: reqs,
 		Scenarios: p.s.Scenarios(), Default: p.s.cfg.scenario, Clients: p.s.ClientScenarios(), Public: p.s.cfg.publicURL,
@@ -606,6 +645,14 @@ func dashboardFlash(q url.Values) *flash {
 		return &flash{OK: true, Text: "Clock resumed."}
 	case "duration":
 		return &flash{Text: "Advance by a Go duration such as 30m, 90s or 1h30m, within the clock's range."}
+	case "revoke":
+		return &flash{OK: true, Text: "Device revoked: its Plex JWTs and legacy token now get 401."}
+	case "rotate":
+		return &flash{OK: true, Text: "Signing key rotated: new Plex JWTs are signed with the current key."}
+	case "nodevice":
+		// ErrDeviceNotFound's row shares the "error" keyword; this one is
+		// the dashboard's own, for the same row.
+		return &flash{Text: describe(ErrDeviceNotFound).pageTitle("Device")}
 	default:
 		if f, ok := byFlash(done); ok {
 			return &flash{Text: f.pageTitle("Pin " + pin)}
@@ -655,6 +702,45 @@ func (p *pages) dashboardClock(w http.ResponseWriter, r *http.Request) {
 		c.Resume()
 	}
 	http.Redirect(w, r, "/?done="+done, http.StatusSeeOther)
+}
+
+// dashboardRevoke ends a JWT device (RevokeDevice).
+func (p *pages) dashboardRevoke(w http.ResponseWriter, r *http.Request) {
+	done := "revoke"
+	if err := p.s.RevokeDevice(mux.Vars(r)["client"]); err != nil {
+		done = describe(err).flash
+		if errors.Is(err, ErrDeviceNotFound) {
+			done = "nodevice"
+		}
+	}
+	http.Redirect(w, r, "/?done="+done, http.StatusSeeOther)
+}
+
+// dashboardRotate makes a new signing key current (RotateKeys).
+func (p *pages) dashboardRotate(w http.ResponseWriter, r *http.Request) {
+	done := "rotate"
+	if err := p.s.RotateKeys(); err != nil {
+		p.s.log.Error("dashboard: rotate signing keys", "err", err)
+		done = describe(err).flash
+	}
+	http.Redirect(w, r, "/?done="+done, http.StatusSeeOther)
+}
+
+// durationLeft renders a token's time left in its two largest units
+// ("6d 23h", "4h 05m", "9m 30s"), or "expired".
+func durationLeft(d time.Duration) string {
+	sec := int64(d / time.Second)
+	switch {
+	case sec <= 0:
+		return "expired"
+	case sec >= 86400:
+		return strconv.FormatInt(sec/86400, 10) + "d " + strconv.FormatInt(sec%86400/3600, 10) + "h"
+	case sec >= 3600:
+		return strconv.FormatInt(sec/3600, 10) + "h " + twoDigits(sec%3600/60) + "m"
+	case sec >= 60:
+		return strconv.FormatInt(sec/60, 10) + "m " + twoDigits(sec%60) + "s"
+	}
+	return strconv.FormatInt(sec, 10) + "s"
 }
 
 // timeLeft renders seconds as m:ss, or "expired".

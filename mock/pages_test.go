@@ -3,6 +3,8 @@ package mock_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/mockplex/mockplex/mock"
+	"github.com/mockplex/mockplex/mock/device"
 )
 
 // pageServer is a mock server used through its Handler, as the pages'
@@ -641,4 +644,176 @@ func FuzzAuthQuery(f *testing.F) {
 			t.Fatalf("GET /auth?%s: incomplete or unescaped page:\n%s", raw, body)
 		}
 	})
+}
+
+// jwtDevice registers key for client through the public API and returns
+// a Plex JWT issued to it.
+func jwtDevice(t *testing.T, srv *mock.Server, client string, seed int64) (*device.Key, string) {
+	t.Helper()
+	c := jwtClient{t, srv, client, ""}
+	key := newDeviceKey(t, seed)
+	legacy := map[string]string{"X-Plex-Token": srv.Accounts()[1].AuthToken}
+	c.do("POST", "/api/v2/auth/jwk", map[string]any{"jwk": key.JWK()}, legacy).want(t, "POST jwk", 201)
+	return key, c.refresh(key, "")
+}
+
+// formAction finds the action of the form whose button has aria-label
+// label, unescaped as a browser reads it.
+func formAction(t *testing.T, body, label string) string {
+	t.Helper()
+	i := strings.Index(body, `aria-label="`+html.EscapeString(label)+`"`)
+	if i < 0 {
+		t.Fatalf("no button labelled %q in:\n%s", label, body)
+	}
+	start := strings.LastIndex(body[:i], `action="`)
+	if start < 0 {
+		t.Fatalf("button %q is in no form", label)
+	}
+	start += len(`action="`)
+	end := strings.IndexByte(body[start:], '"')
+	return html.UnescapeString(body[start : start+end])
+}
+
+func TestDashboardDevices(t *testing.T) {
+	t.Parallel()
+	clock := mock.NewFrozenClock(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
+	srv := mock.NewServer(mock.WithSeed(7), mock.WithClock(clock))
+	t.Cleanup(srv.Close)
+	ps := &pageServer{t: t, s: srv, h: srv.Handler()}
+	const client = "living room/tv 1" // a slash and a space: the form's path escapes them
+	key, jwt := jwtDevice(t, srv, client, 1)
+	pinKey := newDeviceKey(t, 2)
+	pinClient := jwtClient{t, srv, "dash-jwk-pin", ""}
+	var pin struct{ ID int64 }
+	pinClient.do("POST", "/api/v2/pins", map[string]any{"jwk": pinKey.JWK(), "strong": true}, nil).want(t, "POST pins with a jwk", 201).decode(t, &pin)
+	classic := ps.pin("dash-classic", true)
+
+	_, body := ps.get("/")
+	wantContains(t, "GET /", body,
+		`<h2 id="devices-title">JWT devices <span class="count">1</span></h2>`,
+		`<table id="devices" class="stack">`, `data-client="living room/tv 1" data-revoked="false"`,
+		srv.Accounts()[1].Username, `title="`+key.KID()+`">`+key.KID()[:10]+"…</code>",
+		"7d 0h left", `aria-label="Revoke device living room/tv 1"`, "Rotate signing key",
+	)
+	badge := `<span class="badge" title="Created with a device key`
+	for _, tc := range []struct {
+		id   int64
+		want bool
+	}{{pin.ID, true}, {classic.ID, false}} {
+		row := body[strings.Index(body, `<tr id="pin-`+jsonNumber(tc.id)+`"`):]
+		row = row[:strings.Index(row, "</tr>")]
+		if got := strings.Contains(row, badge); got != tc.want {
+			t.Errorf("pin %d row has a JWT badge = %v, want %v:\n%s", tc.id, got, tc.want, row)
+		}
+	}
+	if n := strings.Count(body, `aria-current="true"`); n != 1 {
+		t.Errorf("signing keys: %d marked current, want 1", n)
+	}
+	if _, live := ps.get("/dashboard/live"); !strings.Contains(live, `<table id="devices"`) {
+		t.Errorf("GET /dashboard/live lacks the devices table; it must refresh with the pins")
+	}
+
+	// Rotate: a new current kid is listed, the old ones retired.
+	before := currentKID(t, body)
+	resp, _ := ps.post("/dashboard/keys/rotate", nil)
+	wantStatus(t, "POST /dashboard/keys/rotate", resp, http.StatusSeeOther)
+	if got := resp.Header.Get("Location"); got != "/?done=rotate" {
+		t.Errorf("POST /dashboard/keys/rotate: Location %q, want /?done=rotate", got)
+	}
+	_, body = ps.get("/?done=rotate")
+	wantContains(t, "GET / after rotate", body, "Signing key rotated", "<code class=\"small\">"+before+"</code>\n      <span class=\"state\">retired</span>")
+	if after := currentKID(t, body); after == before {
+		t.Errorf("current kid after rotate = %q, the same as before", after)
+	}
+
+	// Revoke through the row's own form.
+	c := jwtClient{t, srv, client, ""}
+	c.do("GET", "/api/v2/user", nil, map[string]string{"X-Plex-Token": jwt}).want(t, "user with the JWT before revoke", 200)
+	action := formAction(t, body, "Revoke device "+client)
+	if want := "/dashboard/devices/living%20room%2Ftv%201/revoke"; action != want {
+		t.Errorf("revoke form action = %q, want %q", action, want)
+	}
+	resp, _ = ps.post(action, nil)
+	wantStatus(t, "POST "+action, resp, http.StatusSeeOther)
+	if got := resp.Header.Get("Location"); got != "/?done=revoke" {
+		t.Errorf("POST %s: Location %q, want /?done=revoke", action, got)
+	}
+	c.do("GET", "/api/v2/user", nil, map[string]string{"X-Plex-Token": jwt}).want(t, "user with the JWT after revoke", 401)
+	_, body = ps.get("/?done=revoke")
+	wantContains(t, "GET / after revoke", body, "Device revoked", `data-revoked="true"`)
+	if strings.Contains(body, `aria-label="Revoke device `+client) {
+		t.Errorf("a revoked device still has a Revoke button")
+	}
+
+	// Unknown devices get the error table's title.
+	resp, _ = ps.post("/dashboard/devices/nobody/revoke", nil)
+	if got := resp.Header.Get("Location"); got != "/?done=nodevice" {
+		t.Errorf("POST revoke of an unknown device: Location %q, want /?done=nodevice", got)
+	}
+	_, body = ps.get("/?done=nodevice")
+	wantContains(t, "GET /?done=nodevice", body, `<div id="flash" class="flash error" role="status" aria-live="polite">No such device.</div>`)
+
+	// The latest token's time left follows the mock's clock.
+	for _, tc := range []struct {
+		by   time.Duration
+		want string
+	}{{time.Hour, "6d 23h left"}, {6*24*time.Hour + 22*time.Hour + 31*time.Minute, "29m 00s left"}, {30 * time.Minute, ">expired<"}} {
+		if err := clock.Advance(tc.by); err != nil {
+			t.Fatal(err)
+		}
+		_, body = ps.get("/dashboard/live")
+		wantContains(t, fmt.Sprintf("GET /dashboard/live at %v", clock.Now()), body, tc.want)
+	}
+}
+
+// currentKID finds the kid the dashboard marks current.
+func currentKID(t *testing.T, body string) string {
+	t.Helper()
+	const open = `<li aria-current="true"><code class="small">`
+	i := strings.Index(body, open)
+	if i < 0 {
+		t.Fatalf("no current signing key in:\n%s", body)
+	}
+	rest := body[i+len(open):]
+	return rest[:strings.Index(rest, "<")]
+}
+
+func TestDashboardDeviceFormsGuarded(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		opts   []mock.Option
+		header http.Header
+		status int
+		body   string
+	}{
+		{"foreign origin", nil, http.Header{"Origin": {"http://evil.example"}}, http.StatusForbidden, "Cross-site request refused."},
+		{"cross-site fetch", nil, http.Header{"Sec-Fetch-Site": {"cross-site"}, "Origin": {"http://evil.example"}}, http.StatusForbidden, "Cross-site request refused."},
+		{"no control token", []mock.Option{mock.WithControlToken("s3cret")}, http.Header{"Origin": {"http://example.com"}}, http.StatusUnauthorized, "?token=TOKEN"},
+		{"control off", []mock.Option{mock.WithControl(false)}, http.Header{"Origin": {"http://example.com"}}, http.StatusNotFound, "--control on"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := mock.NewServer(append([]mock.Option{mock.WithSeed(7)}, tc.opts...)...)
+			t.Cleanup(srv.Close)
+			ps := &pageServer{t: t, s: srv, h: srv.Handler()}
+			jwtDevice(t, srv, "guarded-device", 3)
+			keys := string(srv.JWKS())
+			for _, target := range []string{"/dashboard/devices/guarded-device/revoke", "/dashboard/keys/rotate"} {
+				req := httptest.NewRequest(http.MethodPost, target, nil)
+				for k, v := range tc.header {
+					req.Header[k] = v
+				}
+				resp, body := ps.do(req)
+				wantStatus(t, "POST "+target, resp, tc.status)
+				wantContains(t, "POST "+target, body, tc.body)
+			}
+			if d := srv.Devices(); len(d) != 1 || d[0].Revoked {
+				t.Errorf("Devices() = %+v, want guarded-device not revoked", d)
+			}
+			if got := string(srv.JWKS()); got != keys {
+				t.Errorf("signing keys changed by a refused rotate:\n%s\nwant\n%s", got, keys)
+			}
+		})
+	}
 }

@@ -37,6 +37,7 @@ func TestBrowser(t *testing.T) {
 		{"bad codes explained", testBrowserBadCodes},
 		{"dashboard refreshes and approves", testBrowserDashboard},
 		{"dashboard pin table fits 1280 px", testBrowserDashboardWidth},
+		{"JWK pin signed in with a Plex JWT", testBrowserJWTPin},
 	} {
 		wg.Go(func() {
 			t.Run(tc.name, func(t *testing.T) {
