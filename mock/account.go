@@ -105,6 +105,18 @@ func (a *accounts) forgetGenerated() {
 	a.generated = nil
 }
 
+// byID finds an account by its id.
+func (a *accounts) byID(id int64) (*Account, bool) {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	for _, acc := range a.list {
+		if acc.ID == id {
+			return acc, true
+		}
+	}
+	return nil, false
+}
+
 func (a *accounts) byTok(token string) (*Account, bool) {
 	if token == "" {
 		return nil, false

@@ -51,6 +51,10 @@ var controlRoutes = sync.OnceValue(func() *mux.Router {
 	// A client identifier may hold a slash: the pattern takes the rest of
 	// the path up to /scenario.
 	handle("/clients/{client:.+}/scenario", ctlClientScenario, http.MethodGet, http.MethodPut, http.MethodDelete)
+	handle("/devices", ctlDevices, http.MethodGet)
+	handle("/devices/{client:.+}/revoke", ctlRevoke, http.MethodPost)
+	handle("/keys", ctlKeys, http.MethodGet)
+	handle("/keys/rotate", ctlRotate, http.MethodPost)
 	handle("/clock", ctlClock, http.MethodGet)
 	handle("/clock/{action:advance|freeze|resume}", ctlClockAction, http.MethodPost)
 	return r
@@ -164,7 +168,7 @@ func ctlPins(s *Server, x *exchange) {
 
 // String encodes a cursor for a URL.
 func (c cursor) String() string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(c.createdAt, 10) + "." + strconv.FormatInt(c.id, 10)))
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatUint(c.seq, 10)))
 }
 
 func parseCursor(s string) (cursor, error) {
@@ -173,13 +177,11 @@ func parseCursor(s string) (cursor, error) {
 	if err != nil {
 		return cursor{}, bad
 	}
-	a, b, ok := strings.Cut(string(raw), ".")
-	created, err1 := strconv.ParseInt(a, 10, 64)
-	id, err2 := strconv.ParseInt(b, 10, 64)
-	if !ok || err1 != nil || err2 != nil || id <= 0 {
+	seq, err := strconv.ParseUint(string(raw), 10, 64)
+	if err != nil || seq == 0 {
 		return cursor{}, bad
 	}
-	return cursor{createdAt: created, id: id}, nil
+	return cursor{seq: seq}, nil
 }
 
 func ctlPin(s *Server, x *exchange) {
@@ -374,4 +376,61 @@ func advance(c *Clock, d time.Duration) error {
 		return errorf(errClockRange, "%v", err)
 	}
 	return nil
+}
+
+func ctlDevices(s *Server, x *exchange) { x.control(http.StatusOK, s.Devices()) }
+
+func ctlRevoke(s *Server, x *exchange) {
+	if err := s.RevokeDevice(mux.Vars(x.r)["client"]); err != nil {
+		x.controlFail(err)
+		return
+	}
+	x.WriteHeader(http.StatusNoContent)
+}
+
+// keyView is the control API's view of a signing key.
+type keyView struct {
+	KID         string     `json:"kid"`
+	Current     bool       `json:"current"`
+	CreatedAt   time.Time  `json:"createdAt"`
+	RetiredAt   *time.Time `json:"retiredAt,omitempty"`
+	SignedUntil *time.Time `json:"signedUntil,omitempty"`
+}
+
+func (s *Server) keyViews() ([]keyView, error) {
+	keys, err := s.core.keySet()
+	if err != nil {
+		return nil, err
+	}
+	var out []keyView
+	for _, k := range keys.Keys() {
+		v := keyView{KID: k.KID, Current: k.Current, CreatedAt: k.CreatedAt}
+		if !k.RetiredAt.IsZero() {
+			t := k.RetiredAt
+			v.RetiredAt = &t
+		}
+		if !k.SignedUntil.IsZero() {
+			t := k.SignedUntil
+			v.SignedUntil = &t
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func ctlKeys(s *Server, x *exchange) {
+	keys, err := s.keyViews()
+	if err != nil {
+		x.controlFail(err)
+		return
+	}
+	x.control(http.StatusOK, keys)
+}
+
+func ctlRotate(s *Server, x *exchange) {
+	if err := s.RotateKeys(); err != nil {
+		x.controlFail(err)
+		return
+	}
+	ctlKeys(s, x)
 }

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	"github.com/brianvoe/gofakeit/v6"
+	"github.com/mockplex/mockplex/internal/plexjwt"
 	"github.com/mockplex/mockplex/scenarios"
 )
 
@@ -32,6 +34,8 @@ type core struct {
 	scripts   *scriptSet
 	locations []Location
 	links     *linkLimiter
+	jwt       *jwtState
+	seq       atomic.Uint64 // the last pin's creation sequence number
 }
 
 // request is what every operation knows of the HTTP request behind it
@@ -130,6 +134,7 @@ type createReq struct {
 	request
 	product        string
 	strong, legacy bool
+	jwk            *plexjwt.DeviceKey // a JWT pin's device key
 }
 
 // create stores a new pin, unless the scenario answers instead.
@@ -160,7 +165,7 @@ func (c *core) create(q createReq) (pin, scenarios.Decision, error) {
 	p := &pin{
 		product: product, clientID: q.client, scenario: scriptName(q.script), createdAt: now.Unix(),
 		expiresAt: now.Add(life).Unix(), strong: q.strong, legacy: q.legacy,
-		location: uint16(c.rand.Intn(len(c.locations))),
+		location: uint16(c.rand.Intn(len(c.locations))), jwk: q.jwk, seq: c.seq.Add(1),
 	}
 	c.apply(p, d, now, true)
 	fixedID := p.id != 0
@@ -190,7 +195,8 @@ func scriptName(sc *scenarios.Script) string {
 }
 
 // pollResult is what a poll read: a copy of the pin as it was after the
-// poll's effects, and whether the client may see it.
+// poll's effects, with the token this poll may see, and whether the client
+// may see it.
 type pollResult struct {
 	pin   pin
 	found bool
@@ -199,19 +205,26 @@ type pollResult struct {
 // poll reads pin id for q.client in one hold of its lock: the scenario sees
 // the pin, its effects (an approval included) are applied, and the read is
 // counted, all at once, so a consume-on-first-read pin is read by one poll
-// only.
-func (c *core) poll(id int64, q request) (pollResult, scenarios.Decision, error) {
+// only. A claimed JWK pin polled with a valid deviceJWT shows a Plex JWT;
+// without one, the legacy token (plex.tv's silent fallback).
+func (c *core) poll(id int64, deviceJWT string, q request) (pollResult, scenarios.Decision, error) {
 	now := c.clock.Now()
 	ev := c.event(q, scenarios.OpPoll, now)
 	var res pollResult
 	var d scenarios.Decision
+	var err error
 	decided := false
 	_ = c.pins.update(id, func(p *pin) error {
 		if p.clientID != q.client || !c.readable(p, now) {
 			return nil
 		}
+		dj, state := c.pollJWT(p, deviceJWT, now)
 		ev.HasPin, ev.PinCreated = true, time.Unix(p.createdAt, 0).UTC()
 		ev.Polls, ev.Claimed = int(p.polls)+1, p.token != ""
+		ev.JWKPin, ev.DeviceJWT = p.jwk != nil, state
+		if ev.JWKPin && state == scenarios.JWTValid && p.token != "" && p.jwt == "" {
+			ev.ClientTokens = c.clientTokens(p.clientID) + 1
+		}
 		d, decided = c.evaluate(q.script, q.client, ev), true
 		if open(p, now) {
 			if a := d.Approve; a != nil && p.token == "" && !p.denied {
@@ -226,6 +239,12 @@ func (c *core) poll(id int64, q request) (pollResult, scenarios.Decision, error)
 		}
 		p.polls++
 		res = pollResult{pin: *p, found: true}
+		if p.token != "" && state == scenarios.JWTValid {
+			var tok string
+			if tok, err = c.pinJWT(p, dj, d, now); err == nil {
+				res.pin.jwt, res.pin.token = tok, tok
+			}
+		}
 		if d.ExpireAfterResponse && p.token != "" {
 			p.expiresAt = min(p.expiresAt, now.Unix()) // consumed by this read
 		}
@@ -234,7 +253,12 @@ func (c *core) poll(id int64, q request) (pollResult, scenarios.Decision, error)
 	if !decided {
 		d = c.evaluate(q.script, q.client, ev) // no pin of this client's: the scenario still sees the poll
 	}
-	if preempts(d) || res.found {
+	switch {
+	case preempts(d):
+		return res, d, nil
+	case err != nil:
+		return res, d, err
+	case res.found:
 		return res, d, nil
 	}
 	return res, d, ErrPinNotFound
@@ -366,9 +390,9 @@ func (c *core) link(code, token string, q request) (int64, scenarios.Decision, e
 	if preempts(d) {
 		return 0, d, nil
 	}
-	acc, ok := c.accounts.byTok(token)
-	if !ok {
-		return 0, d, errUnauthorized
+	acc, _, err := c.resolve(token, q.client, now)
+	if err != nil {
+		return 0, d, err
 	}
 	if !c.links.allow(token, now) {
 		return 0, d, errLinkRateLimited
@@ -385,17 +409,16 @@ func (c *core) link(code, token string, q request) (int64, scenarios.Decision, e
 	return id, d, nil
 }
 
-// account finds the account of a token for /api/v2/user and its kin.
+// account finds the account of a token (legacy or Plex JWT) for
+// /api/v2/user and its kin.
 func (c *core) account(token string, op scenarios.Op, q request) (*Account, scenarios.Decision, error) {
-	d := c.evaluate(q.script, q.client, c.event(q, op, c.clock.Now()))
+	now := c.clock.Now()
+	d := c.evaluate(q.script, q.client, c.event(q, op, now))
 	if preempts(d) {
 		return nil, d, nil
 	}
-	acc, ok := c.accounts.byTok(token)
-	if !ok {
-		return nil, d, errUnauthorized
-	}
-	return acc, d, nil
+	acc, _, err := c.resolve(token, q.client, now)
+	return acc, d, err
 }
 
 // decide evaluates a request that touches no state (QR, preflight).
@@ -429,8 +452,7 @@ func (c *core) list(limit int, before cursor) ([]PinInfo, cursor) {
 	var next cursor
 	if len(page) > limit {
 		page = page[:limit]
-		last := page[limit-1]
-		next = cursor{createdAt: last.createdAt, id: last.id}
+		next = cursor{seq: page[limit-1].seq}
 	}
 	out := make([]PinInfo, len(page))
 	for i := range page {
@@ -457,6 +479,7 @@ func (c *core) reset() {
 	c.clients.reset()
 	c.accounts.forgetGenerated()
 	c.links.reset()
+	c.resetJWT()
 }
 
 // sweep deletes pins that can no longer be read, idle client state and
@@ -466,5 +489,6 @@ func (c *core) sweep() int {
 	n := c.pins.sweep(now.Add(-c.cfg.expiryGrace).Unix())
 	c.clients.sweep(now.Add(-time.Hour))
 	c.links.sweep(now)
+	c.sweepJWT(now)
 	return n
 }

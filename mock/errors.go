@@ -122,6 +122,22 @@ var failures = [...]failure{
 		"Scenario refused.", "Send the control token with the request."},
 	{errLinkRateLimited, wireError{http.StatusTooManyRequests, codeRateLimited, "Too many requests"}, http.StatusTooManyRequests, "error",
 		"Too many wrong codes.", "Wait a minute before trying again."},
+	{errJWTExpired, wireError{498, 1096, errJWTExpired.Error()}, 498, "error",
+		"Token expired.", "Refresh it: GET /api/v2/auth/nonce, then POST /api/v2/auth/token."},
+	{errJWTInvalid, wireError{http.StatusUnprocessableEntity, 1099, errJWTInvalid.Error()}, http.StatusUnprocessableEntity, "error",
+		"Signature verification failed.", "Sign the JWT with the device's registered key."},
+	{errNoDeviceKey, wireError{http.StatusUnauthorized, 1097, errNoDeviceKey.Error()}, http.StatusUnauthorized, "error",
+		"No key for this device.", "Register one with POST /api/v2/auth/jwk or a JWT pin."},
+	{errThumbprintTaken, wireError{http.StatusUnprocessableEntity, 1098, errThumbprintTaken.Error()}, http.StatusUnprocessableEntity, "error",
+		"Key already registered.", "Another device has this key; make a new one."},
+	{errJWTRequest, wireError{http.StatusBadRequest, codeBadRequest, errJWTRequest.Error()}, http.StatusBadRequest, "error",
+		"Bad request.", "Check the request body."},
+	{errNonceClient, wireError{http.StatusUnprocessableEntity, codeMissingClientID, errNonceClient.Error()}, http.StatusUnprocessableEntity, "error",
+		"No client identifier.", "Send X-Plex-Client-Identifier."},
+	{errNonceRate, wireError{http.StatusTooManyRequests, codeRateLimited, errNonceRate.Error()}, http.StatusTooManyRequests, "error",
+		"Too many nonces.", "Wait a minute."},
+	{ErrDeviceNotFound, wireError{http.StatusNotFound, http.StatusNotFound, "Not Found"}, http.StatusNotFound, "error",
+		"No such device.", "GET /__mockplex/devices lists them."},
 	{errClockRange, wireError{http.StatusBadRequest, codeMockplex, "mockplex: the clock cannot be moved that far"}, http.StatusBadRequest, "duration",
 		"The clock cannot be moved that far.", "Advance by less."},
 }
@@ -142,9 +158,15 @@ func describe(err error) failure {
 	for i := range failures {
 		if errors.Is(err, failures[i].err) {
 			f := failures[i]
-			if f.wire.Code >= codeMockplex || errors.Is(err, ErrFieldTooLong) {
+			var det *detailed
+			switch {
+			case f.wire.Code >= codeMockplex || errors.Is(err, ErrFieldTooLong):
 				// mockplex's own errors say exactly what went wrong.
 				f.wire.Message = "mockplex: " + strings.TrimPrefix(err.Error(), "mockplex: ")
+			case errors.As(err, &det) && (f.wire.Code == 1099 || errors.Is(err, errJWTRequest)):
+				// The JWT family's messages start with plex.tv's text
+				// and add what was wrong.
+				f.wire.Message = det.msg
 			}
 			return f
 		}

@@ -71,6 +71,17 @@ func bodyError(err error) error {
 	return errBadBody
 }
 
+// jsonRaw returns the JSON body's member name, re-encoded, when the body
+// has it and it is an object.
+func (p *params) jsonRaw(name string) ([]byte, bool) {
+	v, ok := jsonFold(p.json, name).(map[string]any)
+	if !ok {
+		return nil, false
+	}
+	b, err := json.Marshal(v)
+	return b, err == nil
+}
+
 // get returns the merged value of name.
 func (p *params) get(name string) string {
 	if v := p.header.Get(name); v != "" {

@@ -4,6 +4,8 @@ import (
 	"encoding/xml"
 	"strconv"
 	"time"
+
+	"github.com/mockplex/mockplex/internal/plexjwt"
 )
 
 // Kind is the kind of pin (wire contract §0.6).
@@ -35,6 +37,7 @@ const (
 // pin is the stored form: small, so a million live pins stay cheap.
 type pin struct {
 	id        int64
+	seq       uint64 // creation order, for newest-first listings
 	code      string
 	product   string
 	clientID  string
@@ -49,7 +52,9 @@ type pin struct {
 	trusted   bool
 	denied    bool
 	newReg    bool
-	legacy    bool // created through /pins.xml
+	legacy    bool               // created through /pins.xml
+	jwk       *plexjwt.DeviceKey // a JWT pin's device key (POST /api/v2/pins with a jwk)
+	jwt       string             // the Plex JWT issued for it, once polled with a valid deviceJWT
 }
 
 func (p *pin) kind() Kind {
@@ -233,6 +238,7 @@ type PinInfo struct {
 	Polls    int    `json:"polls"`
 	Account  string `json:"account,omitempty"`
 	Legacy   bool   `json:"legacy,omitempty"`
+	JWK      bool   `json:"jwk,omitempty"` // created with a device key (JWT sign-in)
 }
 
 // wire renders a stored pin as plex.tv sends it at now.
@@ -261,7 +267,7 @@ func (c *core) wire(p *pin, now time.Time) Pin {
 func (c *core) info(p *pin, now time.Time) PinInfo {
 	pi := PinInfo{
 		Pin: c.wire(p, now), Kind: p.kind(), State: p.state(now), Scenario: p.scenario,
-		Polls: int(p.polls), Legacy: p.legacy,
+		Polls: int(p.polls), Legacy: p.legacy, JWK: p.jwk != nil,
 	}
 	if p.token != "" {
 		if acc, ok := c.accounts.byTok(p.token); ok {

@@ -85,7 +85,16 @@ func parsePinID(seg string) (id int64, ok bool) {
 }
 
 func handleCreate(s *Server, x *exchange) {
-	p, d, err := s.core.create(createReq{request: x.req, product: x.p.product(), strong: x.p.flag("strong")})
+	q := createReq{request: x.req, product: x.p.product(), strong: x.p.flag("strong")}
+	if raw, ok := x.p.jsonRaw("jwk"); ok {
+		key, err := parseJWK(raw)
+		if err != nil {
+			x.fail(err)
+			return
+		}
+		q.jwk = &key
+	}
+	p, d, err := s.core.create(q)
 	if x.transport(d) {
 		return
 	}
@@ -117,7 +126,7 @@ func handlePoll(s *Server, x *exchange) {
 // pollPin runs a poll through the core and the decision's transport
 // effects, and returns the pin to send, rendered when the answer goes out.
 func pollPin(s *Server, x *exchange, id int64) (Pin, bool) {
-	res, d, err := s.core.poll(id, x.req)
+	res, d, err := s.core.poll(id, x.p.get("deviceJWT"), x.req)
 	if x.transport(d) {
 		return Pin{}, false
 	}
@@ -321,4 +330,87 @@ func handleReadyz(s *Server, x *exchange) {
 		return
 	}
 	x.control(http.StatusOK, map[string]string{"status": "ready", "live_pins": strconv.Itoa(s.core.pins.len())})
+}
+
+// The JWT family's endpoints answer JSON whatever the Accept header (wire
+// contract J1.6).
+
+// handleJWK is POST /api/v2/auth/jwk: register a device key with a token.
+func handleJWK(s *Server, x *exchange) {
+	x.format = jsonFormat
+	raw, _ := x.p.jsonRaw("jwk")
+	d, err := s.core.registerJWK(x.p.get(hToken), raw, x.req)
+	if x.transport(d) {
+		return
+	}
+	if err != nil {
+		x.fail(err)
+		return
+	}
+	h := x.w.Header()
+	h["Content-Type"] = []string{contentTypeJSON}
+	h["Content-Length"] = []string{"0"}
+	x.WriteHeader(http.StatusCreated)
+}
+
+// nonceBody is GET /api/v2/auth/nonce's body.
+type nonceBody struct {
+	Nonce string `json:"nonce"`
+}
+
+// handleNonce is GET /api/v2/auth/nonce.
+func handleNonce(s *Server, x *exchange) {
+	x.format = jsonFormat
+	n, d, err := s.core.nonce(x.req)
+	if x.transport(d) {
+		return
+	}
+	if err != nil {
+		x.fail(err)
+		return
+	}
+	x.reply(http.StatusOK, &nonceBody{Nonce: n})
+}
+
+// tokenBody is POST /api/v2/auth/token's body: snake_case, unlike the
+// pin's authToken (wire contract J0.3).
+type tokenBody struct {
+	AuthToken string `json:"auth_token"`
+}
+
+// handleToken is POST /api/v2/auth/token: a device JWT for a Plex JWT.
+func handleToken(s *Server, x *exchange) {
+	x.format = jsonFormat
+	jwt, ok := jsonFold(x.p.json, "jwt").(string)
+	if !ok || jwt == "" {
+		d := s.core.decide(scenarios.OpToken, x.req)
+		if x.transport(d) {
+			return
+		}
+		x.fail(errorf(errJWTRequest, "Invalid request format or missing required fields: the body must be {\"jwt\": \"<device JWT>\"}"))
+		return
+	}
+	tok, d, err := s.core.exchange(jwt, x.req)
+	if x.transport(d) {
+		return
+	}
+	if err != nil {
+		x.fail(err)
+		return
+	}
+	x.reply(http.StatusOK, &tokenBody{AuthToken: tok})
+}
+
+// handleKeys is GET /api/v2/auth/keys: the JWKS of the signing keys.
+func handleKeys(s *Server, x *exchange) {
+	x.format = jsonFormat
+	if x.transport(s.core.decide(scenarios.OpKeys, x.req)) {
+		return
+	}
+	jwks, err := s.core.jwks()
+	if err != nil {
+		x.fail(err)
+		return
+	}
+	x.send(http.StatusOK, jsonFormat, jwks)
 }

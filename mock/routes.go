@@ -12,10 +12,10 @@ import (
 // endpoint is a route's handler: it serves one exchange for one server.
 // Routes never change from server to server, so the router that maps paths
 // to endpoints is built once per process and shared (routes), and each
-// server dispatches through it (Server.ServeHTTP).
+// server dispatches through it (Server.serveHTTP).
 type endpoint func(s *Server, x *exchange)
 
-// ServeHTTP is never called: Server.ServeHTTP calls endpoints itself. It
+// ServeHTTP is never called: Server.serveHTTP calls endpoints itself. It
 // lets an endpoint stand where gorilla/mux wants an http.Handler.
 func (endpoint) ServeHTTP(http.ResponseWriter, *http.Request) {
 	panic("mock: an endpoint was served outside its Server")
@@ -49,6 +49,10 @@ var routes = sync.OnceValue(func() *mux.Router {
 	r.Handle("/users/account.xml", account).Methods(http.MethodGet)
 	r.Handle("/api/v2/ping", ping).Methods(http.MethodGet)
 	r.Handle("/api/v2/ping.json", ping).Methods(http.MethodGet)
+	r.Handle("/api/v2/auth/jwk", api(handleJWK)).Methods(http.MethodPost)
+	r.Handle("/api/v2/auth/nonce", api(handleNonce)).Methods(http.MethodGet)
+	r.Handle("/api/v2/auth/token", api(handleToken)).Methods(http.MethodPost)
+	r.Handle("/api/v2/auth/keys", api(handleKeys)).Methods(http.MethodGet)
 	r.Handle("/pins.xml", api(handleV1Create)).Methods(http.MethodPost)
 	r.Handle("/pins/{id}.xml", api(handleV1Poll)).Methods(http.MethodGet)
 	// The Location header of POST /pins.xml, which Plex's Roku client polls

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mockplex/mockplex/mock"
+	"github.com/mockplex/mockplex/mock/device"
 )
 
 var t0 = time.Date(2026, 10, 1, 22, 39, 52, 0, time.UTC)
@@ -348,6 +349,76 @@ func TestShippedScenarios(t *testing.T) {
 			if r.status == http.StatusNoContent || r.header.Get("Access-Control-Allow-Origin") != "" {
 				t.Errorf("preflight: %d ACAO %q, want refused", r.status, r.header.Get("Access-Control-Allow-Origin"))
 			}
+		}},
+		{"jwt-strict-pin", func(t *testing.T, srv *mock.Server, c *scenarioClient) {
+			j := jwtClient{t, srv, c.id, c.scenario}
+			key := newDeviceKey(t, 21)
+			var p mock.Pin
+			j.do("POST", "/api/v2/pins", map[string]any{"jwk": key.JWK(), "strong": true}, nil).want(t, "create", 201).decode(t, &p)
+			path := fmt.Sprintf("/api/v2/pins/%d", p.ID)
+			j.do("GET", path, nil, nil).want(t, "poll without deviceJWT", 422)
+			j.do("GET", path+"?deviceJWT=garbage", nil, nil).want(t, "poll with a bad deviceJWT", 422)
+			poll, _ := key.PollJWT(c.id)
+			j.do("GET", path+"?deviceJWT="+poll, nil, nil).want(t, "poll with a good deviceJWT", 200)
+			classic := c.create(true)
+			c.wantPending(classic.ID) // classic pins are unaffected
+		}},
+		{"jwk-taken", func(t *testing.T, srv *mock.Server, c *scenarioClient) {
+			j := jwtClient{t, srv, c.id, c.scenario}
+			key := newDeviceKey(t, 22)
+			a := j.do("POST", "/api/v2/auth/jwk", map[string]any{"jwk": key.JWK()}, map[string]string{"X-Plex-Token": srv.Accounts()[0].AuthToken}).want(t, "POST jwk", 422)
+			if !strings.Contains(string(a.body), "Thumbprint Already Taken") {
+				t.Errorf("body %s, want Thumbprint Already Taken", a.body)
+			}
+		}},
+		{"nonce-rate-limited", func(t *testing.T, srv *mock.Server, c *scenarioClient) {
+			j := jwtClient{t, srv, c.id, c.scenario}
+			a := j.do("GET", "/api/v2/auth/nonce", nil, nil).want(t, "GET nonce", 429)
+			if a.header.Get("Retry-After") == "" {
+				t.Error("429 without Retry-After")
+			}
+		}},
+		{"rotating-keys", func(t *testing.T, srv *mock.Server, c *scenarioClient) {
+			j := jwtClient{t, srv, c.id, c.scenario}
+			key := newDeviceKey(t, 23)
+			j.do("POST", "/api/v2/auth/jwk", map[string]any{"jwk": key.JWK()}, map[string]string{"X-Plex-Token": srv.Accounts()[0].AuthToken}).want(t, "POST jwk", 201)
+			kids := map[string]bool{}
+			var toks []string
+			for range 6 {
+				tok := j.refresh(key, "")
+				toks = append(toks, tok)
+				claims, err := device.VerifyPlexJWT(tok, srv.JWKS(), c.id, srv.Clock().Now())
+				if err != nil {
+					t.Fatalf("VerifyPlexJWT: %v", err)
+				}
+				_ = claims
+				kids[headerKID(t, tok)] = true
+			}
+			if len(kids) != 3 {
+				t.Errorf("6 tokens signed by %d keys, want 3 (a new key before the 3rd and 6th)", len(kids))
+			}
+			for _, tok := range toks { // old tokens still verify against the listed old keys
+				if _, err := device.VerifyPlexJWT(tok, srv.JWKS(), c.id, srv.Clock().Now()); err != nil {
+					t.Errorf("after rotations: %v", err)
+				}
+			}
+		}},
+		{"jwt-short-lived", func(t *testing.T, srv *mock.Server, c *scenarioClient) {
+			j := jwtClient{t, srv, c.id, c.scenario}
+			key := newDeviceKey(t, 24)
+			j.do("POST", "/api/v2/auth/jwk", map[string]any{"jwk": key.JWK()}, map[string]string{"X-Plex-Token": srv.Accounts()[0].AuthToken}).want(t, "POST jwk", 201)
+			tok := j.refresh(key, "")
+			claims, err := device.VerifyPlexJWT(tok, srv.JWKS(), c.id, srv.Clock().Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if life := claims.Expiry - claims.IssuedAt; life != 300 {
+				t.Errorf("exp - iat = %d, want 300", life)
+			}
+			bearer := map[string]string{"X-Plex-Token": tok}
+			j.do("GET", "/api/v2/user", nil, bearer).want(t, "user", 200)
+			srv.Clock().Advance(5 * time.Minute)
+			j.do("GET", "/api/v2/user", nil, bearer).want(t, "user after 5 minutes", 498)
 		}},
 	}
 	seen := map[string]bool{}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/brianvoe/gofakeit/v6"
+	"github.com/mockplex/mockplex/scenarios"
 )
 
 // Server is a fake plex.tv PIN API. NewServer starts one on a loopback port,
@@ -29,6 +30,7 @@ type Server struct {
 	accessLog *slog.Logger
 	journal   *journal
 	pages     func() *pages // built on first use
+	handler   http.Handler
 
 	ts       *httptest.Server
 	sweeping sync.Once
@@ -65,7 +67,7 @@ func New(opts ...Option) (*Server, error) {
 	s.core = core{
 		cfg: cfg, clock: cfg.clock, log: cfg.logger, faker: faker, rand: seededRand{r: faker.Rand},
 		pins: newStore(cfg.maxPins), clients: newClients(cfg.maxClients), scripts: scripts,
-		links: newLinkLimiter(),
+		links: newLinkLimiter(), jwt: newJWTState(cfg.seed),
 	}
 	// The location pool is the process's, built once; drawing this value
 	// keeps the accounts, pins and tokens a seed gives as they were.
@@ -74,6 +76,7 @@ func New(opts ...Option) (*Server, error) {
 	s.core.accounts = newAccounts(faker, cfg.accounts, cfg.clock.Now())
 	s.journal = newJournal(cfg.journalSize)
 	s.pages = sync.OnceValue(func() *pages { return newPages(s) })
+	s.handler = http.HandlerFunc(s.serveHTTP)
 	if cfg.scenario != "" {
 		if _, ok := scripts.get(cfg.scenario); !ok {
 			scripts.close()
@@ -97,13 +100,15 @@ func NewServer(opts ...Option) *Server {
 
 // Start starts listening on a loopback port and sets URL.
 func (s *Server) Start() {
-	s.ts = httptest.NewServer(s)
+	s.ts = httptest.NewServer(s.handler)
 	s.URL = s.ts.URL
 }
 
 // Handler returns the fake as an http.Handler, for use in a server of one's
-// own. The server's sweeper starts with its first request; Close stops it.
-func (s *Server) Handler() http.Handler { return s }
+// own. The sweeper, which deletes expired pins
+// once a second, starts with the server's first HTTP request; until then
+// expired pins stay listed until Sweep. Close stops it.
+func (s *Server) Handler() http.Handler { return s.handler }
 
 // Client returns an HTTP client for a started server (http.DefaultClient's
 // behaviour otherwise).
@@ -162,9 +167,9 @@ func (s *Server) startSweeper() {
 // serves; tests call it after advancing the clock to check memory.
 func (s *Server) Sweep() int { return s.core.sweep() }
 
-// ServeHTTP serves one request: it finds the route's endpoint in the
+// serveHTTP serves one request: it finds the route's endpoint in the
 // shared router, hands it an exchange, and journals and logs the outcome.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.startSweeper()
 	start := time.Now()
 	x := exchangePool.Get().(*exchange)
@@ -295,24 +300,43 @@ func hostname(host string) string {
 // The Server's Go controls: what the control API and the pages do, as
 // methods. Each is one call into the core.
 
-// CreatePin creates a pin for clientID as POST /api/v2/pins would. product
-// may be empty (a fake app name is used).
+// CreatePin creates a pin for clientID as POST /api/v2/pins would, under
+// the client's scenario or the server's. product may be empty (a fake app
+// name is used). A scenario's scripted answer or fault has no Go form: the
+// pin is then not created and the error says so.
 func (s *Server) CreatePin(clientID, product string, strong bool) (Pin, error) {
 	if len(clientID) > MaxClientIDLen {
 		return Pin{}, fmt.Errorf("%w: client identifier has %d bytes, at most %d", ErrFieldTooLong, len(clientID), MaxClientIDLen)
 	}
-	p, _, err := s.core.create(createReq{request: request{client: clientID}, product: cut(product, MaxProductLen), strong: strong})
+	q := request{client: clientID}
+	var err error
+	if q.script, err = s.core.selectScript("", clientID); err != nil {
+		return Pin{}, err
+	}
+	p, d, err := s.core.create(createReq{request: q, product: cut(product, MaxProductLen), strong: strong})
+	if err == nil && p.id == 0 {
+		err = scriptedAnswer(d)
+	}
 	if err != nil {
 		return Pin{}, err
 	}
-	out := s.core.wire(&p, time.Unix(p.createdAt, 0))
-	return out, nil
+	return s.core.wire(&p, time.Unix(p.createdAt, 0)), nil
 }
 
-// Poll reads a pin as GET /api/v2/pins/{id} would for clientID: a pin of
-// another client, an unknown id and an expired pin are all ErrPinNotFound.
+// Poll reads a pin as GET /api/v2/pins/{id} would for clientID, under the
+// client's scenario or the server's: a pin of another client, an unknown id
+// and an expired pin are all ErrPinNotFound. A scenario's scripted answer
+// or fault comes back as an error that says what it was.
 func (s *Server) Poll(id int64, clientID string) (Pin, error) {
-	res, _, err := s.core.poll(id, request{client: clientID})
+	q := request{client: clientID}
+	var err error
+	if q.script, err = s.core.selectScript("", clientID); err != nil {
+		return Pin{}, err
+	}
+	res, d, err := s.core.poll(id, "", q)
+	if err == nil && preempts(d) {
+		err = scriptedAnswer(d)
+	}
 	if err != nil {
 		return Pin{}, err
 	}
@@ -404,4 +428,43 @@ func (s *Server) AccountByToken(token string) (Account, bool) {
 		return Account{}, false
 	}
 	return *acc, true
+}
+
+// JWKS returns the server's signing keys as GET /api/v2/auth/keys serves
+// them, for checking a Plex JWT with device.VerifyPlexJWT.
+func (s *Server) JWKS() []byte {
+	jwks, err := s.core.jwks()
+	if err != nil {
+		panic("mock: signing keys: " + err.Error()) // only a failing random source gets here
+	}
+	return jwks
+}
+
+// RotateKeys makes a new signing key current, as plex.tv rotates its keys.
+// The previous key stays listed until the tokens it signed have expired, so
+// they still verify.
+func (s *Server) RotateKeys() error {
+	keys, err := s.core.keySet()
+	if err != nil {
+		return err
+	}
+	return keys.Rotate(s.core.clock.Now())
+}
+
+// RevokeDevice ends the JWT device of clientID, as removing it from
+// plex.tv's Authorized Devices does: its Plex JWTs and its legacy token get
+// 401, and its key no longer verifies.
+func (s *Server) RevokeDevice(clientID string) error { return s.core.revoke(clientID) }
+
+// Devices lists the JWT devices: registered keys, the account each signs
+// in as, and the Plex JWTs issued to it.
+func (s *Server) Devices() []Device { return s.core.devices() }
+
+// scriptedAnswer is the Go methods' form of a scenario's scripted answer or
+// fault, which only HTTP can carry.
+func scriptedAnswer(d scenarios.Decision) error {
+	if r := d.Respond; r != nil {
+		return wireError{Status: r.Status, Code: r.Code, Message: "scenario " + d.Scenario + " answered " + http.StatusText(r.Status) + ": " + r.Message}
+	}
+	return fmt.Errorf("scenario %s cut the connection (%s)", d.Scenario, d.Fault)
 }

@@ -1,6 +1,7 @@
 package mock
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -52,7 +53,9 @@ func (s *Server) SaveState(w io.Writer) error {
 	st := stateFile{
 		Version: stateVersion, SavedAt: c.clock.Now(), Accounts: c.accounts.all(), Clients: c.clients.scenarios(),
 	}
-	for _, p := range c.pins.all() {
+	all := c.pins.all()
+	slices.SortFunc(all, func(a, b pin) int { return cmp.Compare(a.seq, b.seq) }) // oldest first: a restore keeps the order
+	for _, p := range all {
 		st.Pins = append(st.Pins, statePin{
 			ID: p.id, Code: p.code, Product: p.product, ClientID: p.clientID, Scenario: p.scenario,
 			CreatedAt: p.createdAt, ExpiresAt: p.expiresAt, Token: p.token, AccountID: p.accountID,
@@ -120,6 +123,9 @@ func (s *Server) LoadState(r io.Reader) error {
 	// Saved pools (before the pool was fixed per binary) are ignored:
 	// pins keep their index into this binary's pool.
 	now := c.clock.Now().Unix()
+	// Restored pins keep their order: oldest first, so the newest gets the
+	// highest sequence number.
+	slices.SortStableFunc(st.Pins, func(a, b statePin) int { return cmp.Compare(a.CreatedAt, b.CreatedAt) })
 	for _, sp := range st.Pins {
 		codeLen := 4
 		if sp.Strong {
@@ -142,7 +148,7 @@ func (s *Server) LoadState(r io.Reader) error {
 			id: sp.ID, code: sp.Code, product: cut(sp.Product, MaxProductLen), clientID: sp.ClientID, scenario: sp.Scenario,
 			createdAt: sp.CreatedAt, expiresAt: sp.ExpiresAt, token: sp.Token, accountID: sp.AccountID,
 			polls: sp.Polls, location: sp.Location % locationPoolSize, strong: sp.Strong, trusted: sp.Trusted,
-			denied: sp.Denied && sp.Token == "", newReg: sp.NewReg, legacy: sp.Legacy,
+			denied: sp.Denied && sp.Token == "", newReg: sp.NewReg, legacy: sp.Legacy, seq: c.seq.Add(1),
 		}
 		kind := p.kind()
 		if !c.pins.reserve(kind) {

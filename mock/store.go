@@ -26,10 +26,10 @@ type store struct {
 	links   int // live link pins, also counted in count
 }
 
-// MaxLinkPins caps live link pins whatever --max-pins says: there are
+// maxLinkPins caps live link pins whatever --max-pins says: there are
 // 36^4 = 1,679,616 four-character codes, and random codes are found in a
 // few tries only while at most about 60% of them are taken.
-const MaxLinkPins = 1_000_000
+const maxLinkPins = 1_000_000
 
 type shard struct {
 	mu   sync.RWMutex
@@ -51,8 +51,8 @@ func (s *store) shard(id int64) *shard {
 
 // limit is the most live pins of kind.
 func (s *store) limit(k Kind) int {
-	if k == Link && (s.max <= 0 || s.max > MaxLinkPins) {
-		return MaxLinkPins
+	if k == Link && (s.max <= 0 || s.max > maxLinkPins) {
+		return maxLinkPins
 	}
 	return s.max
 }
@@ -258,26 +258,16 @@ func (s *store) len() int {
 }
 
 // cursor marks a place in the newest-first order of pins: the creation
-// time and id of the last pin of a page. The zero cursor is the start.
+// sequence number of the last pin of a page. The zero cursor is the start.
 type cursor struct {
-	createdAt, id int64
+	seq uint64
 }
 
-// newer orders pins newest first, then by id.
-func newer(a, b *pin) bool {
-	if a.createdAt != b.createdAt {
-		return a.createdAt > b.createdAt
-	}
-	return a.id < b.id
-}
+// newer orders pins newest first: by creation, whatever the clock said.
+func newer(a, b *pin) bool { return a.seq > b.seq }
 
 // after reports whether p comes after the cursor in newest-first order.
-func (c cursor) after(p *pin) bool {
-	if c == (cursor{}) {
-		return true
-	}
-	return p.createdAt < c.createdAt || p.createdAt == c.createdAt && p.id > c.id
-}
+func (c cursor) after(p *pin) bool { return c.seq == 0 || p.seq < c.seq }
 
 // newest returns copies of the first n pins after cur in newest-first
 // order, keeping only n at a time, so a page of a million pins costs n

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -23,48 +24,174 @@ import (
 // TestControlAccess checks who may reach the control API and the pages
 // for every --control mode, token and kind of listen address. Only auto
 // decides by address: open on loopback, guarded by a fresh token elsewhere.
+// Open without a token on loopback (auto or on), they answer loopback Host
+// names only, against DNS rebinding.
 func TestControlAccess(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		mode, token, addr string
 		wantOn            bool
 		wantToken         string // "generated" for a fresh random token
+		wantLoopbackHosts bool
 	}{
-		{"auto", "", "127.0.0.1:8080", true, ""},
-		{"auto", "", "127.1.2.3:8080", true, ""},
-		{"auto", "", "localhost:8080", true, ""},
-		{"auto", "", "[::1]:8080", true, ""},
-		{"auto", "", ":8080", true, "generated"},
-		{"auto", "", "0.0.0.0:8080", true, "generated"},
-		{"auto", "", "[::]:8080", true, "generated"},
-		{"auto", "", "192.168.1.20:8080", true, "generated"},
-		{"auto", "", "mockplex:8080", true, "generated"},
-		{"auto", "", "not an address", true, "generated"},
-		{"auto", "mine", "0.0.0.0:8080", true, "mine"},
-		{"auto", "mine", "127.0.0.1:8080", true, "mine"},
-		{"on", "", "0.0.0.0:8080", true, ""},
-		{"on", "mine", "0.0.0.0:8080", true, "mine"},
-		{"off", "", "127.0.0.1:8080", false, ""},
-		{"off", "", "0.0.0.0:8080", false, ""},
+		{"auto", "", "127.0.0.1:8080", true, "", true},
+		{"auto", "", "127.1.2.3:8080", true, "", true},
+		{"auto", "", "localhost:8080", true, "", true},
+		{"auto", "", "[::1]:8080", true, "", true},
+		{"auto", "", ":8080", true, "generated", false},
+		{"auto", "", "0.0.0.0:8080", true, "generated", false},
+		{"auto", "", "[::]:8080", true, "generated", false},
+		{"auto", "", "192.168.1.20:8080", true, "generated", false},
+		{"auto", "", "mockplex:8080", true, "generated", false},
+		{"auto", "", "not an address", true, "generated", false},
+		{"auto", "mine", "0.0.0.0:8080", true, "mine", false},
+		{"auto", "mine", "127.0.0.1:8080", true, "mine", false},
+		{"on", "", "127.0.0.1:8080", true, "", true},
+		{"on", "", "localhost:8080", true, "", true},
+		{"on", "", "0.0.0.0:8080", true, "", false},
+		{"on", "", ":8080", true, "", false},
+		{"on", "mine", "127.0.0.1:8080", true, "mine", false},
+		{"on", "mine", "0.0.0.0:8080", true, "mine", false},
+		{"off", "", "127.0.0.1:8080", false, "", false},
+		{"off", "", "0.0.0.0:8080", false, "", false},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s/%q/%s", tt.mode, tt.token, tt.addr), func(t *testing.T) {
 			t.Parallel()
-			on, token, generated := controlAccess(tt.mode, tt.token, tt.addr)
-			if on != tt.wantOn {
-				t.Errorf("on = %v, want %v", on, tt.wantOn)
+			got := controlAccess(tt.mode, tt.token, tt.addr)
+			if got.on != tt.wantOn {
+				t.Errorf("on = %v, want %v", got.on, tt.wantOn)
+			}
+			if got.loopbackHosts != tt.wantLoopbackHosts {
+				t.Errorf("loopbackHosts = %v, want %v", got.loopbackHosts, tt.wantLoopbackHosts)
 			}
 			if tt.wantToken == "generated" {
-				if !generated || len(token) != 32 {
-					t.Errorf("token %q (generated %v), want a fresh 32-character token", token, generated)
+				if !got.generated || len(got.token) != 32 {
+					t.Errorf("token %q (generated %v), want a fresh 32-character token", got.token, got.generated)
 				}
-				if _, again, _ := controlAccess(tt.mode, tt.token, tt.addr); again == token {
-					t.Errorf("two starts generated the same token %q", token)
+				if again := controlAccess(tt.mode, tt.token, tt.addr); again.token == got.token {
+					t.Errorf("two starts generated the same token %q", got.token)
 				}
 				return
 			}
-			if generated || token != tt.wantToken {
-				t.Errorf("token %q (generated %v), want %q", token, generated, tt.wantToken)
+			if got.generated || got.token != tt.wantToken {
+				t.Errorf("token %q (generated %v), want %q", got.token, got.generated, tt.wantToken)
+			}
+		})
+	}
+}
+
+// TestServeControlHosts runs serve in-process and checks which Host names
+// its control API, its pages and X-Mockplex-Scenario answer. Unguarded on
+// loopback (the default) they answer loopback names and --public-url's
+// host only, so a page that rebinds a name of its own to 127.0.0.1 gets
+// 403; on other addresses, or with a control token, the Host is not
+// checked.
+func TestServeControlHosts(t *testing.T) {
+	t.Parallel()
+	type check struct {
+		host   string // "PORT" is replaced by the port serve listens on
+		header map[string]string
+		want   int
+	}
+	evilPins := check{host: "evil.example", want: http.StatusForbidden}
+	tests := []struct {
+		name   string
+		args   []string
+		pins   []check // GET /__mockplex/pins
+		page   []check // GET / (the dashboard)
+		create []check // POST /api/v2/pins with X-Mockplex-Scenario
+	}{
+		{name: "defaults", args: []string{"--addr", "127.0.0.1:0"},
+			pins: []check{
+				evilPins,
+				{host: "evil.example:PORT", want: http.StatusForbidden},
+				{host: "localhost:PORT", want: http.StatusOK},
+				{host: "127.0.0.1:PORT", want: http.StatusOK},
+				{host: "mock.test:8080", want: http.StatusForbidden},
+			},
+			page:   []check{{host: "evil.example", want: http.StatusForbidden}, {host: "localhost:PORT", want: http.StatusOK}},
+			create: []check{{host: "evil.example", want: http.StatusForbidden}, {host: "127.0.0.1:PORT", want: http.StatusCreated}},
+		},
+		{name: "public URL host accepted", args: []string{"--addr", "127.0.0.1:0", "--public-url", "http://mock.test:8080"},
+			pins: []check{
+				evilPins,
+				{host: "mock.test:8080", want: http.StatusOK},
+				{host: "localhost:PORT", want: http.StatusOK},
+			},
+		},
+		{name: "control on, loopback, no token", args: []string{"--addr", "127.0.0.1:0", "--control", "on"},
+			pins: []check{evilPins, {host: "127.0.0.1:PORT", want: http.StatusOK}},
+		},
+		{name: "control on beyond loopback: no Host check", args: []string{"--addr", ":0", "--control", "on"},
+			pins:   []check{{host: "evil.example", want: http.StatusOK}, {host: "mockplex:8080", want: http.StatusOK}},
+			create: []check{{host: "mockplex:8080", want: http.StatusCreated}},
+		},
+		{name: "control token guards instead of the Host", args: []string{"--addr", "127.0.0.1:0", "--control-token", "s3cret"},
+			pins: []check{
+				{host: "evil.example", header: map[string]string{"X-Mockplex-Token": "s3cret"}, want: http.StatusOK},
+				{host: "evil.example", want: http.StatusUnauthorized},
+				{host: "localhost:PORT", want: http.StatusUnauthorized},
+			},
+			create: []check{{host: "evil.example", header: map[string]string{"X-Mockplex-Token": "s3cret"}, want: http.StatusCreated}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			base, _, _ := serveInProcess(t, env(), tt.args...)
+			_, port, err := net.SplitHostPort(strings.TrimPrefix(base, "http://"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			do := func(method, path string, c check, extra map[string]string) (int, string) {
+				t.Helper()
+				req, err := http.NewRequest(method, base+path, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				req.Host = strings.ReplaceAll(c.host, "PORT", port)
+				for k, v := range extra {
+					req.Header.Set(k, v)
+				}
+				for k, v := range c.header {
+					req.Header.Set(k, v)
+				}
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatalf("%s %s (Host %s): %v", method, path, req.Host, err)
+				}
+				defer resp.Body.Close()
+				b, _ := io.ReadAll(resp.Body)
+				return resp.StatusCode, string(b)
+			}
+			for _, c := range tt.pins {
+				code, body := do("GET", "/__mockplex/pins", c, nil)
+				if code != c.want {
+					t.Errorf("GET /__mockplex/pins with Host %s = %d, want %d\n%s", c.host, code, c.want, body)
+				}
+				if c.want == http.StatusForbidden && !strings.Contains(body, "control API refused for this Host") {
+					t.Errorf("GET /__mockplex/pins with Host %s: body %s, want the Host-not-allowed answer", c.host, body)
+				}
+			}
+			for _, c := range tt.page {
+				code, body := do("GET", "/", c, nil)
+				if code != c.want {
+					t.Errorf("GET / with Host %s = %d, want %d", c.host, code, c.want)
+				}
+				if c.want == http.StatusForbidden && !strings.Contains(body, "Host not allowed") {
+					t.Errorf("GET / with Host %s: the page lacks %q", c.host, "Host not allowed")
+				}
+			}
+			scenario := map[string]string{"X-Plex-Client-Identifier": "hosts", "Accept": "application/json", "X-Mockplex-Scenario": "large-ids"}
+			for _, c := range tt.create {
+				if code, body := do("POST", "/api/v2/pins", c, scenario); code != c.want {
+					t.Errorf("POST /api/v2/pins with X-Mockplex-Scenario and Host %s = %d, want %d\n%s", c.host, code, c.want, body)
+				}
+			}
+			// plex.tv's API answers any Host.
+			if code, _ := do("POST", "/api/v2/pins", check{host: "evil.example"}, map[string]string{"X-Plex-Client-Identifier": "hosts"}); code != http.StatusCreated {
+				t.Errorf("POST /api/v2/pins with Host evil.example = %d, want 201", code)
 			}
 		})
 	}
@@ -81,27 +208,29 @@ func TestServeLimitDefaults(t *testing.T) {
 	}
 	type limits struct {
 		MaxPins, JournalSize, MaxHeaderBytes    int
+		MaxAccounts, MaxClients                 int
 		MaxBodyBytes                            int64
 		Read, ReadHeader, Write, Idle, Shutdown time.Duration
 	}
 	get := func(c config) limits {
 		hs := httpServer(c, http.NotFoundHandler(), slog.New(slog.DiscardHandler))
-		return limits{c.MaxPins, c.JournalSize, hs.MaxHeaderBytes, c.MaxBodyBytes,
+		return limits{c.MaxPins, c.JournalSize, hs.MaxHeaderBytes, c.MaxAccounts, c.MaxClients, c.MaxBodyBytes,
 			hs.ReadTimeout, hs.ReadHeaderTimeout, hs.WriteTimeout, hs.IdleTimeout, c.ShutdownTimeout}
 	}
-	want := limits{mock.DefaultMaxPins, mock.DefaultJournalSize, 64 << 10, mock.DefaultMaxBodyBytes,
+	want := limits{mock.DefaultMaxPins, mock.DefaultJournalSize, 64 << 10, mock.DefaultMaxAccounts, mock.DefaultMaxClients, mock.DefaultMaxBodyBytes,
 		10 * time.Second, 5 * time.Second, 60 * time.Second, 120 * time.Second, 10 * time.Second}
 	if diff := cmp.Diff(want, get(c)); diff != "" {
 		t.Errorf("default limits (-want +got):\n%s", diff)
 	}
 
 	args := []string{"--max-pins", "7", "--journal-size", "8", "--max-header-bytes", "4096", "--max-body-bytes", "512",
+		"--max-accounts", "9", "--max-clients", "11",
 		"--read-timeout", "2s", "--write-timeout", "3s", "--idle-timeout", "4s", "--shutdown-timeout", "6s"}
 	c, err = parseServe(args, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantFlags := limits{7, 8, 4096, 512, 2 * time.Second, 2 * time.Second, 3 * time.Second, 4 * time.Second, 6 * time.Second}
+	wantFlags := limits{7, 8, 4096, 9, 11, 512, 2 * time.Second, 2 * time.Second, 3 * time.Second, 4 * time.Second, 6 * time.Second}
 	if diff := cmp.Diff(wantFlags, get(c)); diff != "" {
 		t.Errorf("limits from flags (-want +got):\n%s", diff)
 	}
@@ -109,6 +238,7 @@ func TestServeLimitDefaults(t *testing.T) {
 		"MOCKPLEX_MAX_PINS": "7", "MOCKPLEX_JOURNAL_SIZE": "8", "MOCKPLEX_MAX_HEADER_BYTES": "4096",
 		"MOCKPLEX_MAX_BODY_BYTES": "512", "MOCKPLEX_READ_TIMEOUT": "2s", "MOCKPLEX_WRITE_TIMEOUT": "3s",
 		"MOCKPLEX_IDLE_TIMEOUT": "4s", "MOCKPLEX_SHUTDOWN_TIMEOUT": "6s",
+		"MOCKPLEX_MAX_ACCOUNTS": "9", "MOCKPLEX_MAX_CLIENTS": "11",
 	}
 	c, err = parseServe(nil, func(k string) string { return envs[k] }, io.Discard)
 	if err != nil {
@@ -135,7 +265,7 @@ func TestServeLimitErrors(t *testing.T) {
 	for _, args := range [][]string{
 		{"--max-pins", "-1"}, {"--journal-size", "-5"}, {"--max-body-bytes", "0"}, {"--max-header-bytes", "0"},
 		{"--read-timeout", "-1s"}, {"--write-timeout", "-1s"}, {"--idle-timeout", "-1s"}, {"--shutdown-timeout", "-1s"},
-		{"--accounts", "0"},
+		{"--accounts", "0"}, {"--max-accounts", "-1"}, {"--max-clients", "-1"},
 	} {
 		_, err := parseServe(args, func(string) string { return "" }, io.Discard)
 		var ee *exitError

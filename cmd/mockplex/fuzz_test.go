@@ -17,6 +17,7 @@ func FuzzParseServe(f *testing.F) {
 	f.Add("--max-header-bytes 0", "MOCKPLEX_CONTROL", "yes")
 	f.Add("serve extra", "MOCKPLEX_ADDR", ":8080")
 	f.Add("-h", "", "")
+	f.Add("--control on --max-clients -1", "MOCKPLEX_MAX_ACCOUNTS", "0")
 	f.Fuzz(func(t *testing.T, args, envName, envValue string) {
 		getenv := func(k string) string {
 			if k == envName {
@@ -36,15 +37,19 @@ func FuzzParseServe(f *testing.F) {
 			t.Fatalf("accepted --control %q", c.Control)
 		}
 		if c.MaxBodyBytes < 1 || c.MaxHeaderBytes < 1 || c.MaxPins < 0 || c.JournalSize < 0 || c.Accounts < 1 ||
+			c.MaxAccounts < 0 || c.MaxClients < 0 ||
 			c.ReadTimeout < 0 || c.WriteTimeout < 0 || c.IdleTimeout < 0 || c.ShutdownTimeout < 0 || c.ExpiryGrace < 0 {
 			t.Fatalf("accepted limits that switch a protection off: %+v", c)
 		}
-		on, token, generated := controlAccess(c.Control, c.ControlToken, c.Addr)
-		if c.Control == "auto" && !isLoopback(c.Addr) && token == "" {
+		acc := controlAccess(c.Control, c.ControlToken, c.Addr)
+		if c.Control == "auto" && !isLoopback(c.Addr) && acc.token == "" {
 			t.Fatalf("auto on %q left the control API open", c.Addr)
 		}
-		if generated && (!on || c.ControlToken != "" || isLoopback(c.Addr)) {
+		if acc.generated && (!acc.on || c.ControlToken != "" || isLoopback(c.Addr)) {
 			t.Fatalf("generated a token for %+v", c)
+		}
+		if acc.on && acc.token == "" && isLoopback(c.Addr) && !acc.loopbackHosts {
+			t.Fatalf("open control API on loopback %q answers any Host (DNS rebinding)", c.Addr)
 		}
 	})
 }

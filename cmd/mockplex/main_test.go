@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/mockplex/mockplex/mock"
 )
 
 // mainExitCode is the status main exits with for err.
@@ -113,6 +114,10 @@ func TestParseServe(t *testing.T) {
 		t.Errorf("defaults: seed %d, legacy-accept %v, expiry-grace %v, accounts %d; want 0, false, 0, 3",
 			base.Seed, base.LegacyAccept, base.ExpiryGrace, base.Accounts)
 	}
+	if base.MaxAccounts != mock.DefaultMaxAccounts || base.MaxClients != mock.DefaultMaxClients {
+		t.Errorf("defaults: max-accounts %d, max-clients %d; want %d, %d",
+			base.MaxAccounts, base.MaxClients, mock.DefaultMaxAccounts, mock.DefaultMaxClients)
+	}
 
 	tests := []struct {
 		name     string
@@ -127,19 +132,25 @@ func TestParseServe(t *testing.T) {
 			"MOCKPLEX_LOG_LEVEL", "debug", "MOCKPLEX_CONTROL", "off", "MOCKPLEX_CONTROL_TOKEN", "tok",
 			"MOCKPLEX_SCENARIO", "slow", "MOCKPLEX_SCENARIOS", "/etc/mockplex", "MOCKPLEX_PUBLIC_URL", "http://localhost:8080",
 			"MOCKPLEX_LEGACY_ACCEPT", "true", "MOCKPLEX_STATE_FILE", "/tmp/state.json", "MOCKPLEX_MAX_PINS", "10",
-			"MOCKPLEX_EXPIRY_GRACE", "30s", "MOCKPLEX_ACCOUNTS", "5",
+			"MOCKPLEX_EXPIRY_GRACE", "30s", "MOCKPLEX_ACCOUNTS", "5", "MOCKPLEX_MAX_ACCOUNTS", "20", "MOCKPLEX_MAX_CLIENTS", "30",
 		}, want: func(c *config) {
 			c.Addr, c.Seed, c.LogFormat, c.LogLevel, c.Control, c.ControlToken = "127.0.0.1:9999", 42, "json", "debug", "off", "tok"
 			c.Scenario, c.ScenarioDir, c.PublicURL, c.LegacyAccept, c.StateFile = "slow", "/etc/mockplex", "http://localhost:8080", true, "/tmp/state.json"
-			c.MaxPins, c.ExpiryGrace, c.Accounts = 10, 30*time.Second, 5
+			c.MaxPins, c.ExpiryGrace, c.Accounts, c.MaxAccounts, c.MaxClients = 10, 30*time.Second, 5, 20, 30
 		}},
-		{name: "flag beats env", args: []string{"--addr", "127.0.0.1:7000", "--seed", "7", "--control=on", "--legacy-accept=false"},
-			env:  []string{"MOCKPLEX_ADDR", "127.0.0.1:9999", "MOCKPLEX_SEED", "42", "MOCKPLEX_CONTROL", "off", "MOCKPLEX_LEGACY_ACCEPT", "true"},
-			want: func(c *config) { c.Addr, c.Seed, c.Control = "127.0.0.1:7000", 7, "on" }},
+		{name: "flag beats env", args: []string{"--addr", "127.0.0.1:7000", "--seed", "7", "--control=on", "--legacy-accept=false",
+			"--max-accounts", "0", "--max-clients", "2"},
+			env: []string{"MOCKPLEX_ADDR", "127.0.0.1:9999", "MOCKPLEX_SEED", "42", "MOCKPLEX_CONTROL", "off", "MOCKPLEX_LEGACY_ACCEPT", "true",
+				"MOCKPLEX_MAX_ACCOUNTS", "20", "MOCKPLEX_MAX_CLIENTS", "30"},
+			want: func(c *config) {
+				c.Addr, c.Seed, c.Control, c.MaxAccounts, c.MaxClients = "127.0.0.1:7000", 7, "on", 0, 2
+			}},
 		{name: "flags alone", args: []string{"--addr", ":1234", "--control-token", "t", "--expiry-grace", "1m"},
 			want: func(c *config) { c.Addr, c.ControlToken, c.ExpiryGrace = ":1234", "t", time.Minute }},
 		{name: "bad integer env", env: []string{"MOCKPLEX_SEED", "abc"}, wantCode: 2, wantErr: `MOCKPLEX_SEED="abc"`},
 		{name: "bad bool env", env: []string{"MOCKPLEX_LEGACY_ACCEPT", "sometimes"}, wantCode: 2, wantErr: "MOCKPLEX_LEGACY_ACCEPT"},
+		{name: "bad max-accounts env", env: []string{"MOCKPLEX_MAX_ACCOUNTS", "many"}, wantCode: 2, wantErr: `MOCKPLEX_MAX_ACCOUNTS="many"`},
+		{name: "negative max-clients env", env: []string{"MOCKPLEX_MAX_CLIENTS", "-1"}, wantCode: 2, wantErr: "--max-clients must be at least 0"},
 		{name: "bad duration env", env: []string{"MOCKPLEX_EXPIRY_GRACE", "soon"}, wantCode: 2, wantErr: "MOCKPLEX_EXPIRY_GRACE"},
 		{name: "bad env is reported even when a flag overrides it", args: []string{"--seed", "1"}, env: []string{"MOCKPLEX_SEED", "x"}, wantCode: 2, wantErr: "MOCKPLEX_SEED"},
 		{name: "two bad env values both reported", env: []string{"MOCKPLEX_SEED", "x", "MOCKPLEX_MAX_PINS", "y"}, wantCode: 2, wantErr: "MOCKPLEX_MAX_PINS"},

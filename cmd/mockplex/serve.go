@@ -45,11 +45,14 @@ type config struct {
 	ShutdownTimeout time.Duration
 	ExpiryGrace     time.Duration
 	Accounts        int
+	MaxAccounts     int
+	MaxClients      int
 }
 
 // defaultAddr is serve's and healthcheck's default listen address:
-// loopback, so the control API is open without a token (see
-// controlAccess). Containers set MOCKPLEX_ADDR=:8080 themselves.
+// loopback, so the control API is open without a token, to loopback Host
+// names only (see controlAccess). Containers set MOCKPLEX_ADDR=:8080
+// themselves.
 const defaultAddr = "127.0.0.1:8080"
 
 // logFlushEvery is how late an access-log line may appear.
@@ -144,6 +147,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (co
 	e.duration(&c.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "time in-flight requests get on SIGTERM")
 	e.duration(&c.ExpiryGrace, "expiry-grace", 0, "keep expired pins readable this long past expiresAt")
 	e.int(&c.Accounts, "accounts", 3, "fake accounts to create")
+	e.int(&c.MaxAccounts, "max-accounts", mock.DefaultMaxAccounts, "accounts kept that sign-ups made (new-account scenario); past it the oldest is forgotten (0: no limit)")
+	e.int(&c.MaxClients, "max-clients", mock.DefaultMaxClients, "clients whose scenario state is kept; past it one with no assigned scenario is forgotten (0: no limit)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, &exitError{code: 0, err: errQuiet}
@@ -176,6 +181,7 @@ func checkLimits(c config) error {
 		{"--max-pins", int64(c.MaxPins), 0}, {"--journal-size", int64(c.JournalSize), 0},
 		{"--max-body-bytes", c.MaxBodyBytes, 1}, {"--max-header-bytes", int64(c.MaxHeaderBytes), 1},
 		{"--accounts", int64(c.Accounts), 1},
+		{"--max-accounts", int64(c.MaxAccounts), 0}, {"--max-clients", int64(c.MaxClients), 0},
 	} {
 		if n.v < n.min {
 			errs = append(errs, fmt.Errorf("%s must be at least %d, got %d", n.name, n.min, n.v))
@@ -256,17 +262,19 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer ln.Close()
 
-	control, token, generated := controlAccess(c.Control, c.ControlToken, c.Addr)
-	if generated {
+	acc := controlAccess(c.Control, c.ControlToken, c.Addr)
+	if acc.generated {
 		logger.Warn("control API and pages guarded by a generated token, since mockplex listens beyond loopback; pass --control on to open them or --control-token to choose one",
-			"token", token, "header", mock.TokenHeader)
+			"token", acc.token, "header", mock.TokenHeader)
 	}
 	opts := []mock.Option{
 		mock.WithSeed(c.Seed), mock.WithLogger(logger), mock.WithAccessLog(accessLog), mock.WithScenario(c.Scenario),
 		mock.WithScenarios(c.ScenarioDir), mock.WithPublicURL(strings.TrimRight(c.PublicURL, "/")),
-		mock.WithLegacyAccept(c.LegacyAccept), mock.WithControl(control), mock.WithControlToken(token),
+		mock.WithLegacyAccept(c.LegacyAccept), mock.WithControl(acc.on), mock.WithControlToken(acc.token),
+		mock.WithLoopbackHosts(acc.loopbackHosts),
 		mock.WithMaxPins(c.MaxPins), mock.WithJournalSize(c.JournalSize), mock.WithMaxBodyBytes(c.MaxBodyBytes),
 		mock.WithExpiryGrace(c.ExpiryGrace), mock.WithAccounts(c.Accounts),
+		mock.WithMaxAccounts(c.MaxAccounts), mock.WithMaxClients(c.MaxClients),
 	}
 	srv, err := mock.New(opts...)
 	if err != nil {
@@ -283,7 +291,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	logger.Info("mockplex listening", "addr", ln.Addr().String(), "version", version,
-		"control", control, "scenario", c.Scenario, "scenarios", c.ScenarioDir)
+		"control", acc.on, "loopbackHosts", acc.loopbackHosts, "scenario", c.Scenario, "scenarios", c.ScenarioDir)
 
 	select {
 	case err := <-errc:
@@ -314,19 +322,36 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	return nil
 }
 
-// controlAccess decides whether the control API and pages are on and which
-// token guards them. --control off turns them off; on opens them (guarded
-// only by an explicit --control-token); auto, the default, opens them on a
-// loopback address and otherwise guards them with a generated token, so a
-// mockplex reachable from other machines is never open by accident.
-func controlAccess(mode, token, addr string) (on bool, guard string, generated bool) {
+// access is who may reach the control API and the pages.
+type access struct {
+	on            bool   // they are served at all
+	token         string // guards them when not empty
+	generated     bool   // token was made up at start (and must be logged)
+	loopbackHosts bool   // unguarded on loopback: answer loopback Host names only
+}
+
+// controlAccess decides whether the control API and pages are on and what
+// guards them. --control off turns them off; on opens them (guarded only by
+// an explicit --control-token); auto, the default, opens them on a loopback
+// address and otherwise guards them with a generated token, so a mockplex
+// reachable from other machines is never open by accident.
+//
+// Open without a token on a loopback address (auto's default, or on), they
+// answer only loopback Host names and --public-url's host: a web page the
+// developer visits could otherwise reach them through DNS rebinding, a name
+// of its own that resolves to 127.0.0.1. On other addresses the Host is not
+// checked: there clients use whatever name reaches the machine (compose's
+// service name, a CI service alias), and --control on there is a choice.
+func controlAccess(mode, token, addr string) access {
 	switch {
 	case mode == "off":
-		return false, token, false
-	case mode == "auto" && token == "" && !isLoopback(addr):
-		return true, randomToken(), true
+		return access{token: token}
+	case token != "":
+		return access{on: true, token: token}
+	case mode == "auto" && !isLoopback(addr):
+		return access{on: true, token: randomToken(), generated: true}
 	}
-	return true, token, false
+	return access{on: true, loopbackHosts: isLoopback(addr)}
 }
 
 func randomToken() string {

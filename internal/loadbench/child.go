@@ -61,6 +61,12 @@ type sweepResult struct {
 	HeapAfterMB  float64 `json:"heapAfterMB"`
 }
 
+// heapResult is the answer of the child's GET /__bench/heap.
+type heapResult struct {
+	HeapAllocMB float64 `json:"heapAllocMB"` // after a GC
+	LivePins    int     `json:"livePins"`
+}
+
 // serveChild runs one server for the parent: it serves until its stdin
 // closes (the parent exited or is done with it), ctx ends, or its lifetime
 // passes.
@@ -137,13 +143,17 @@ func childMock(o options, info *ready, stderr io.Writer) (http.Handler, func(), 
 		cleanup()
 		return nil, nil, err
 	}
+	maxPins := max(mock.DefaultMaxPins, 2*(o.servePins+o.serveSurvive))
+	if o.serveMaxPins > 0 {
+		maxPins = o.serveMaxPins
+	}
 	// The logs go out as serve writes them: the access log batched.
 	logOut := logbuf.New(stderr, 100*time.Millisecond)
 	opts := &slog.HandlerOptions{Level: lv}
 	srv, err := mock.New(
 		mock.WithSeed(1), mock.WithLogger(slog.New(slog.NewTextHandler(logOut, opts))),
 		mock.WithAccessLog(slog.New(slog.NewTextHandler(logOut.Batched(), opts))),
-		mock.WithScenarios(dir), mock.WithMaxPins(max(mock.DefaultMaxPins, 2*(o.servePins+o.serveSurvive))),
+		mock.WithScenarios(dir), mock.WithMaxPins(maxPins),
 	)
 	if err != nil {
 		logOut.Close()
@@ -184,6 +194,29 @@ func childMock(o options, info *ready, stderr io.Writer) (http.Handler, func(), 
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/", srv.Handler())
+	// Reset between phases of a run, so creates never pile up toward the
+	// pin cap: forget everything, then set up as at start (the client's
+	// scenario, and o.servePins fresh pins written over the ids file).
+	mux.HandleFunc("POST /__bench/reset", func(w http.ResponseWriter, r *http.Request) {
+		srv.Reset()
+		err := srv.SetClientScenario(benchClient, "loadbench")
+		if err == nil && o.servePins > 0 {
+			err = createPins(srv, o.servePins, info.IDsFile)
+		}
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	// The Go heap after a collection, next to the RSS the parent reads.
+	mux.HandleFunc("GET /__bench/heap", func(w http.ResponseWriter, r *http.Request) {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(heapResult{HeapAllocMB: float64(ms.HeapAlloc) / (1 << 20), LivePins: srv.LivePins()})
+	})
 	mux.HandleFunc("GET /__bench/sweep", func(w http.ResponseWriter, r *http.Request) {
 		// The first pins expire 30 minutes after creation; the survivors
 		// 20 minutes later still have 19 minutes to go.

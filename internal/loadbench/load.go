@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/mockplex/mockplex/internal/loadbench/loadgen"
@@ -36,53 +38,135 @@ func benchHeader(accept string) http.Header {
 
 // runLoad compares mockplex with the baseline: both servers run side by
 // side, and each round runs every workload against one then the other,
-// the order swapping every round.
+// the order swapping every round. With -mock-binary, a third server (that
+// binary's mock) takes its turn in the same rounds.
 func runLoad(ctx context.Context, o options, rep *report) error {
-	base, err := startChild(ctx, o, "baseline")
+	servers, err := startContenders(ctx, o, childSpec{}, o.mockProfile)
 	if err != nil {
 		return err
 	}
-	defer base.stop()
-	extra := []string{"-serve-pins", "1000"}
-	if o.mockProfile != "" {
-		extra = append(extra, "-serve-cpuprofile", o.mockProfile)
-	}
-	mk, err := startChild(ctx, o, "mock", extra...)
-	if err != nil {
-		return err
-	}
-	defer mk.stop()
-	rep.section(fmt.Sprintf("Load: mockplex vs bare gorilla/mux baseline (%s, %d connections, %s x %d alternating rounds; journal on, per-client scenario evaluated and not firing; mockplex log level %s)",
+	defer stopAll(servers)
+	rep.section(fmt.Sprintf("Load: mockplex vs bare gorilla/mux baseline (%s, %d connections, %s x %d alternating rounds; journal on, per-client scenario evaluated and not firing; mockplex log level %s; mocks reset before every create run)",
 		o.gen, o.conns, o.duration, o.rounds, o.logLevel))
-	servers := []*child{base, mk}
 	for _, w := range workloads {
-		tgt := reqTarget{paths: []string{w.path}}
-		if w.path == "" {
-			if tgt, err = pinTarget(mk.info.IDsFile, w.suffix); err != nil {
-				return err
-			}
-		}
-		// Warm both up (connections, caches, the heap) before measuring.
-		for _, s := range servers {
-			if _, err := drive(ctx, o, s, w, tgt, min(o.duration, time.Second)); err != nil {
-				return err
-			}
-		}
-		res := make([][]loadgen.Result, 2)
-		for r := range o.rounds {
-			order := []int{0, 1}
-			if r%2 == 1 {
-				order = []int{1, 0}
-			}
-			for _, i := range order {
-				got, err := drive(ctx, o, servers[i], w, tgt, o.duration)
-				if err != nil {
-					return err
-				}
-				res[i] = append(res[i], got)
-			}
+		res, err := alternate(ctx, o, servers, w)
+		if err != nil {
+			return err
 		}
 		rep.loadRow(w.name, median(res[0]), median(res[1]), pairedRatios(res[0], res[1]))
+		rep.otherRows(servers, res)
+	}
+	return nil
+}
+
+// startContenders starts the baseline, this binary's mock (with 1000 pins)
+// and, with -mock-binary, that binary's mock, all under spec's pinning.
+// The first is the baseline, the second this mock.
+func startContenders(ctx context.Context, o options, spec childSpec, profile string) ([]*child, error) {
+	base, err := startChildSpec(ctx, o, spec, "baseline")
+	if err != nil {
+		return nil, err
+	}
+	base.name = "baseline"
+	servers := []*child{base}
+	extra := []string{"-serve-pins", "1000"}
+	mockExtra := extra
+	if profile != "" {
+		mockExtra = append(slices.Clone(extra), "-serve-cpuprofile", profile)
+	}
+	mk, err := startChildSpec(ctx, o, spec, "mock", mockExtra...)
+	if err != nil {
+		stopAll(servers)
+		return nil, err
+	}
+	mk.name = "mockplex"
+	servers = append(servers, mk)
+	if o.mockBinary != "" {
+		other := spec
+		other.exe = o.mockBinary
+		old, err := startChildSpec(ctx, o, other, "mock", extra...)
+		if err != nil {
+			stopAll(servers)
+			return nil, fmt.Errorf("-mock-binary %s: %w", o.mockBinary, err)
+		}
+		old.name = "mock-binary"
+		servers = append(servers, old)
+	}
+	return servers, nil
+}
+
+func stopAll(cs []*child) {
+	for _, c := range cs {
+		c.stop()
+	}
+}
+
+// alternate warms every server with w, then runs o.rounds rounds of w
+// against each, rotating the order every round, and returns each server's
+// results in round order. servers[0] is the baseline, which serves any
+// pin id, so it polls the ids of servers[1]. Before every create run, the
+// mocks are reset, so creates never pile up toward the pin cap.
+func alternate(ctx context.Context, o options, servers []*child, w workload) ([][]loadgen.Result, error) {
+	tgts := make([]reqTarget, len(servers))
+	for i, s := range servers {
+		tgts[i] = reqTarget{paths: []string{w.path}}
+		if w.path != "" {
+			continue
+		}
+		file := s.info.IDsFile
+		if i == 0 {
+			file = servers[1].info.IDsFile
+		}
+		var err error
+		if tgts[i], err = pinTarget(file, w.suffix); err != nil {
+			return nil, err
+		}
+	}
+	runOne := func(i int, d time.Duration) (loadgen.Result, error) {
+		if w.method == http.MethodPost && i > 0 {
+			if err := resetChild(ctx, servers[i]); err != nil {
+				return loadgen.Result{}, err
+			}
+		}
+		return drive(ctx, o, servers[i], w, tgts[i], d)
+	}
+	// Warm all up (connections, caches, the heap) before measuring.
+	for i := range servers {
+		if _, err := runOne(i, min(o.duration, time.Second)); err != nil {
+			return nil, err
+		}
+	}
+	res := make([][]loadgen.Result, len(servers))
+	for r := range o.rounds {
+		for k := range servers {
+			i := (k + r) % len(servers)
+			got, err := runOne(i, o.duration)
+			if err != nil {
+				return nil, err
+			}
+			res[i] = append(res[i], got)
+		}
+	}
+	return res, nil
+}
+
+// resetChild empties a mock child (POST /__bench/reset) and sets it up as
+// at start.
+func resetChild(ctx context.Context, c *child) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL+"/__bench/reset", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("reset %s: %w", c.name, err)
+	}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		return fmt.Errorf("reset %s: POST /__bench/reset: %s %s (a -mock-binary must be a loadbench built with this reset)", c.name, resp.Status, strings.TrimSpace(string(body)))
 	}
 	return nil
 }
@@ -102,7 +186,7 @@ func pinTarget(idsFile, suffix string) (reqTarget, error) {
 func drive(ctx context.Context, o options, s *child, w workload, t reqTarget, d time.Duration) (loadgen.Result, error) {
 	res, err := loadgen.Run(ctx, o.gen, loadgen.Config{
 		URL: s.URL, Method: w.method, Paths: t.paths, IDs: t.ids, Template: t.tmpl, Header: benchHeader(w.accept),
-		Conns: o.conns, Threads: o.threads, Duration: d,
+		Conns: o.conns, Threads: o.threads, Duration: d, CPUs: o.genCPUPinned,
 	})
 	if err != nil {
 		return res, err

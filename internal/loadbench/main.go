@@ -9,6 +9,8 @@
 //	go run ./internal/loadbench              # everything, about 4 minutes
 //	go run ./internal/loadbench -quick       # a smoke run, under a minute
 //	go run ./internal/loadbench -mode load -gen go -duration 10s -rounds 5
+//	go run ./internal/loadbench -mode pinned -mock-binary /work/bench-baseline/loadbench
+//	go run ./internal/loadbench -mode clients,fields   # RSS under many or long identities
 //
 // Every run is bounded; child servers exit when loadbench does.
 package main

@@ -12,24 +12,50 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mockplex/mockplex/internal/loadbench/loadgen"
 )
 
 // child is a server process started by the parent.
 type child struct {
+	name  string // for the report: baseline, mockplex, or the -mock-binary's
 	cmd   *exec.Cmd
 	stdin io.WriteCloser
 	info  ready
 	URL   string
 }
 
+// childSpec says which binary a child runs and where.
+type childSpec struct {
+	exe string // a loadbench binary; empty: this one
+	cpu string // a taskset CPU list to pin the child to; empty: unpinned
+}
+
 // startChild re-executes loadbench as a server (kind mock or baseline) and
 // waits for its ready line. Extra flags go to the child.
 func startChild(ctx context.Context, o options, kind string, extra ...string) (*child, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, err
+	return startChildSpec(ctx, o, childSpec{}, kind, extra...)
+}
+
+// startChildSpec starts a child from spec's binary, pinned to spec's CPUs
+// when given. taskset execs the binary, so the child's pid is the server's.
+func startChildSpec(ctx context.Context, o options, spec childSpec, kind string, extra ...string) (*child, error) {
+	exe := spec.exe
+	if exe == "" {
+		var err error
+		if exe, err = os.Executable(); err != nil {
+			return nil, err
+		}
 	}
 	args := append([]string{"-serve", kind, "-log-level", o.logLevel}, extra...)
+	if spec.cpu != "" {
+		ts, err := loadgen.Taskset()
+		if err != nil {
+			return nil, err
+		}
+		args = append([]string{"-c", spec.cpu, exe}, args...)
+		exe = ts
+	}
 	cmd := exec.Command(exe, args...)
 	// The child's logs arrive through a pipe, as a container's do; the
 	// access lines are dropped and the rest passed on.
@@ -45,7 +71,7 @@ func startChild(ctx context.Context, o options, kind string, extra ...string) (*
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s server: %w", kind, err)
 	}
-	c := &child{cmd: cmd, stdin: stdin}
+	c := &child{name: kind, cmd: cmd, stdin: stdin}
 	lines := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stdout)

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/mockplex/mockplex/internal/loadbench/loadgen"
 )
 
 // figures are the medians of a set of runs.
@@ -68,6 +70,61 @@ func (r *report) loadRow(name string, base, mock figures, rr ratios) {
 	}
 }
 
+// otherRows prints the -mock-binary's figures of a comparison, if it ran:
+// against the baseline, and this mock against it.
+func (r *report) otherRows(servers []*child, res [][]loadgen.Result) {
+	for i := 2; i < len(servers); i++ {
+		f := median(res[i])
+		r.printf("%-12s %s %8.0f req/s p50 %s p99 %s (%s)\n", "", servers[i].name, f.rps, ms(f.p50), ms(f.p99), r.opts.mockBinary)
+		r.ratioLine(servers[i].name+" / baseline", pairedRatios(res[0], res[i]))
+		r.ratioLine("mockplex / "+servers[i].name, pairedRatios(res[i], res[1]))
+	}
+}
+
+// ratioLine prints the median and range of per-round ratios.
+func (r *report) ratioLine(label string, rr ratios) {
+	r.printf("%-12s %s: throughput x%.2f (%.2f-%.2f), p99 x%.2f (%.2f-%.2f)\n", "", label,
+		medianOf(rr.tp), rr.tp[0], rr.tp[len(rr.tp)-1], medianOf(rr.p99), rr.p99[0], rr.p99[len(rr.p99)-1])
+}
+
+// pinnedRow prints the pinned comparison, judged on the core-shape
+// issue's targets.
+func (r *report) pinnedRow(servers []*child, res [][]loadgen.Result) {
+	for i, s := range servers {
+		f := median(res[i])
+		r.printf("%-12s %8.0f req/s p50 %s p99 %s max %s\n", s.name, f.rps, ms(f.p50), ms(f.p99), ms(f.max))
+	}
+	rr := pairedRatios(res[0], res[1])
+	r.ratioLine("mockplex / baseline", rr)
+	for i := 2; i < len(servers); i++ {
+		r.ratioLine(servers[i].name+" / baseline", pairedRatios(res[0], res[i]))
+		r.ratioLine("mockplex / "+servers[i].name, pairedRatios(res[i], res[1]))
+	}
+	tp, p99 := medianOf(rr.tp), medianOf(rr.p99)
+	r.add("pinned poll json throughput vs baseline", fmt.Sprintf("%.2f", tp), ">= 0.85", tp >= 0.85)
+	r.add("pinned poll json p99 vs baseline", fmt.Sprintf("%.2f", p99), "<= 1.30", p99 <= 1.3)
+}
+
+// floodRows prints a memory phase's RSS samples and growth.
+func (r *report) floodRows(label, unit string, res floodResult) {
+	mb := func(kb int64) float64 { return float64(kb) / 1024 }
+	first := res.samples[0].rssKB
+	r.printf("%s:\n", label)
+	for _, s := range res.samples {
+		r.printf("  %9d %s: RSS %7.1f MB (%+.1f)\n", s.requests, unit, mb(s.rssKB), mb(s.rssKB-first))
+	}
+	last := res.samples[len(res.samples)-1]
+	per := 0.0
+	if last.requests > 0 {
+		per = float64(last.rssKB-first) * 1024 / float64(last.requests)
+	}
+	r.printf("  growth %.1f MB over %d %s (%.0f B each) in %s; heap after a GC %.1f MB, %d live pins; answers: %s\n",
+		mb(last.rssKB-first), last.requests, unit, per, res.took.Round(time.Millisecond), res.heap.HeapAllocMB, res.heap.LivePins, statusList(res.statuses))
+	if res.timedOut {
+		r.printf("  STOPPED after -mem-timeout: the figures cover the %d %s sent\n", last.requests, unit)
+	}
+}
+
 func (r *report) scaleRow(info ready, f figures) {
 	if r.scaleRef == nil {
 		r.scaleRef, r.scaleRefN = &f, info.Pins
@@ -112,7 +169,7 @@ func (r *report) summary() {
 	if len(r.targets) == 0 {
 		return
 	}
-	r.printf("\n== Targets (issue 7)\n")
+	r.printf("\n== Targets (issue 7; pinned: the core-shape issue)\n")
 	for _, t := range r.targets {
 		mark := "MISS"
 		if t.ok {

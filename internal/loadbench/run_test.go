@@ -25,6 +25,8 @@ func TestParseFlags(t *testing.T) {
 		{"some modes", []string{"-mode", "load, sweep"}, []string{"load", "sweep"}, []int{1000, 100_000, 1_000_000}, ""},
 		{"quick", []string{"-quick", "-mode", "scale"}, []string{"scale"}, []int{1000, 100_000}, ""},
 		{"pins", []string{"-pins", "10,20"}, allModes, []int{10, 20}, ""},
+		{"extra modes", []string{"-mode", "pinned,clients,fields"}, []string{"clients", "fields", "pinned"}, []int{1000, 100_000, 1_000_000}, ""},
+		{"all and pinned", []string{"-mode", "all,pinned"}, append(slices.Clone(allModes), "pinned"), []int{1000, 100_000, 1_000_000}, ""},
 		{"unknown mode", []string{"-mode", "fast"}, nil, nil, `-mode "fast"`},
 		{"bad pins", []string{"-pins", "10,x"}, nil, nil, `"x" is not a positive count`},
 		{"zero rounds", []string{"-rounds", "0"}, nil, nil, "must be positive"},
@@ -56,6 +58,94 @@ func TestParseFlags(t *testing.T) {
 				t.Errorf("parseFlags(%q) pins (-want +got):\n%s", tc.args, diff)
 			}
 		})
+	}
+}
+
+func TestParseFlagsPinnedAndMemory(t *testing.T) {
+	t.Parallel()
+	type got struct {
+		ServerCPU, GenCPU, MockBinary string
+		PinnedConns, Clients, Every   int
+		FieldPins, FieldBytes         int
+		MemTimeout                    time.Duration
+	}
+	defaults := got{ServerCPU: "0", GenCPU: "1", PinnedConns: 50, Clients: 1_000_000, Every: 100_000,
+		FieldPins: 5000, FieldBytes: 60_000, MemTimeout: 10 * time.Minute}
+	with := func(f func(*got)) got { g := defaults; f(&g); return g }
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		want    got
+		wantErr string
+	}{
+		{"defaults", []string{"-mode", "pinned"}, defaults, ""},
+		{"cpus swapped", []string{"-cpus", "1,0"}, with(func(g *got) { g.ServerCPU, g.GenCPU = "1", "0" }), ""},
+		{"cpus with spaces", []string{"-cpus", " 2, 3"}, with(func(g *got) { g.ServerCPU, g.GenCPU = "2", "3" }), ""},
+		{"mock binary", []string{"-mock-binary", "/work/bench-baseline/loadbench"}, with(func(g *got) { g.MockBinary = "/work/bench-baseline/loadbench" }), ""},
+		{"memory flags", []string{"-clients", "1000", "-sample-every", "100", "-max-pins", "50", "-field-bytes", "10", "-mem-timeout", "1m", "-pinned-conns", "8"},
+			with(func(g *got) {
+				g.Clients, g.Every, g.FieldPins, g.FieldBytes, g.MemTimeout, g.PinnedConns = 1000, 100, 50, 10, time.Minute, 8
+			}), ""},
+		{"one cpu", []string{"-cpus", "0"}, got{}, "want SERVER,GENERATOR"},
+		{"same cpu", []string{"-cpus", "1,1"}, got{}, "different CPUs"},
+		{"negative cpu", []string{"-cpus", "-1,0"}, got{}, "want SERVER,GENERATOR"},
+		{"cpu not a number", []string{"-cpus", "a,b"}, got{}, "want SERVER,GENERATOR"},
+		{"zero clients", []string{"-clients", "0"}, got{}, "must be positive"},
+		{"zero max pins", []string{"-max-pins", "0"}, got{}, "must be positive"},
+		{"zero pinned conns", []string{"-pinned-conns", "0"}, got{}, "must be positive"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			o, err := parseFlags(tc.args, io.Discard)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("parseFlags(%q) error = %v, want one containing %q", tc.args, err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("parseFlags(%q): %v", tc.args, err)
+			}
+			g := got{ServerCPU: o.serverCPU, GenCPU: o.genCPU, MockBinary: o.mockBinary, PinnedConns: o.pinnedConns,
+				Clients: o.clients, Every: o.sampleEvery, FieldPins: o.fieldPins, FieldBytes: o.fieldBytes, MemTimeout: o.memTimeout}
+			if diff := cmp.Diff(tc.want, g); diff != "" {
+				t.Errorf("parseFlags(%q) mismatch (-want +got):\n%s", tc.args, diff)
+			}
+		})
+	}
+}
+
+func TestParseVmRSS(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, status string
+		want         int64
+		wantErr      string
+	}{
+		{"proc status", "Name:\tloadbench\nVmPeak:\t  999 kB\nVmRSS:\t   12345 kB\nRssAnon:\t 1 kB\n", 12345, ""},
+		{"no VmRSS", "Name:\tx\n", 0, "no VmRSS"},
+		{"bad unit", "VmRSS:\t12 MB\n", 0, "want a count of kB"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := parseVmRSS(tc.status)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("parseVmRSS(%q) error = %v, want one containing %q", tc.status, err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Errorf("parseVmRSS(%q) = %d, %v; want %d, nil", tc.status, got, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestStatusList(t *testing.T) {
+	t.Parallel()
+	if got, want := statusList(map[int]int64{404: 3, 0: 1, 200: 2}), "error x1, 200 x2, 404 x3"; got != want {
+		t.Errorf("statusList = %q, want %q", got, want)
 	}
 }
 

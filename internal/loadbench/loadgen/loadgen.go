@@ -11,8 +11,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -73,6 +75,10 @@ type Config struct {
 	// Samples keeps each request's start offset and latency in the Result
 	// (Go generator only), to look at a window of the run.
 	Samples bool
+	// CPUs, when set, pins the generator to these CPUs (a taskset list,
+	// e.g. "1"): wrk runs under taskset -c, and the Go generator pins this
+	// whole process for the run and restores its mask after.
+	CPUs string
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -147,7 +153,57 @@ func Run(ctx context.Context, gen Generator, cfg Config) (Result, error) {
 		}
 		return runWrk(ctx, cfg)
 	}
+	if cfg.CPUs != "" {
+		restore, err := PinProcess(cfg.CPUs)
+		if err != nil {
+			return Result{}, err
+		}
+		defer restore()
+	}
 	return runGo(ctx, cfg)
+}
+
+// Taskset returns the path of taskset (util-linux), or an error that says
+// how to install it.
+func Taskset() (string, error) {
+	path, err := exec.LookPath("taskset")
+	if err != nil {
+		return "", errors.New("taskset is not on PATH: pinned runs need it (apt-get install -y util-linux)")
+	}
+	return path, nil
+}
+
+// PinProcess pins every thread of this process to cpus (a taskset list)
+// with taskset -a -p; threads started later inherit the mask. restore puts
+// back the mask the process had.
+func PinProcess(cpus string) (restore func(), err error) {
+	ts, err := Taskset()
+	if err != nil {
+		return nil, err
+	}
+	pid := strconv.Itoa(os.Getpid())
+	was, err := allowedCPUs()
+	if err != nil {
+		return nil, err
+	}
+	if out, err := exec.Command(ts, "-a", "-p", "-c", cpus, pid).CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("loadgen: taskset -a -p -c %s %s: %w: %s", cpus, pid, err, strings.TrimSpace(string(out)))
+	}
+	return func() { _ = exec.Command(ts, "-a", "-p", "-c", was, pid).Run() }, nil
+}
+
+// allowedCPUs reads this process's CPU list from /proc/self/status.
+func allowedCPUs() (string, error) {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "", fmt.Errorf("loadgen: read own CPU mask: %w", err)
+	}
+	for line := range strings.Lines(string(data)) {
+		if v, ok := strings.CutPrefix(line, "Cpus_allowed_list:"); ok {
+			return strings.TrimSpace(v), nil
+		}
+	}
+	return "", errors.New("loadgen: no Cpus_allowed_list in /proc/self/status")
 }
 
 // percentile returns the p-th percentile (0 < p <= 100) of sorted, by the

@@ -86,7 +86,15 @@ func runWrk(ctx context.Context, cfg Config) (Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, time.Duration(secs)*time.Second+30*time.Second)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, "wrk", args...)
+	name := "wrk"
+	if cfg.CPUs != "" {
+		ts, err := Taskset()
+		if err != nil {
+			return Result{}, err
+		}
+		name, args = ts, append([]string{"-c", cfg.CPUs, "wrk"}, args...)
+	}
+	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
 		return Result{}, fmt.Errorf("loadgen: wrk %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
