@@ -53,6 +53,7 @@ const (
 	CheckJWTToken            = "jwt.token"
 	CheckJWTTokenVerify      = "jwt.token.verify"
 	CheckJWTUser             = "jwt.user"
+	CheckJWTPinClaimed       = "jwt.pin.claimed"
 )
 
 // Checks lists every check of the suite, in report order.
@@ -96,5 +97,6 @@ func Checks() []CheckInfo {
 		{ID: CheckJWTToken, Description: "GET /api/v2/auth/nonce then POST /api/v2/auth/token with a device JWT answer 200 {\"auth_token\": a Plex JWT}, snake_case, no authToken", Account: true},
 		{ID: CheckJWTTokenVerify, Description: "the Plex JWT verifies against /api/v2/auth/keys: EdDSA, kid in the set, iss plex.tv, aud plex.tv and the client id, exp - iat = 7 days, thumbprint = the registered kid, integer user.id", Account: true},
 		{ID: CheckJWTUser, Description: "GET /api/v2/user with the Plex JWT as X-Plex-Token answers 200 JSON", Account: true},
+		{ID: CheckJWTPinClaimed, Description: "a claimed JWT pin polled with a deviceJWT carries a Plex JWT that verifies; without one, a 20-character legacy token (mockplex's default)", Control: true},
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
@@ -53,6 +54,8 @@ func (c *controlled) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(r.URL.Path, "/__mockplex/pins/") && strings.HasSuffix(r.URL.Path, "/approve"):
 		id := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/__mockplex/pins/"), "/approve")
 		c.claimed[id] = true
+		// The JWT fake claims its own pins.
+		c.next.ServeHTTP(httptest.NewRecorder(), r)
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprint(w, "{}")
 		return
@@ -104,7 +107,7 @@ func (c *controlled) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		editJSON(func(r *http.Request, doc map[string]any) {
 			n, _ := strconv.ParseInt(fmt.Sprint(doc["expiresIn"]), 10, 64)
 			doc["expiresIn"] = n - offset
-			if claimed {
+			if claimed && doc["authToken"] == nil {
 				doc["authToken"] = fakeToken
 				doc["newRegistration"] = false
 			}

@@ -34,7 +34,9 @@ const noAccount = "no account token: pass a test account's token with --token (M
 
 // jwtState is what the account-free JWT checks hand the account ones.
 type jwtState struct {
-	keys []byte // GET /api/v2/auth/keys's body, nil when it did not answer a JSON 200
+	keys   []byte      // GET /api/v2/auth/keys's body, nil when it did not answer a JSON 200
+	key    *device.Key // the key of the JWT pins
+	strong *pin        // the strong JWT pin, nil when none was created
 }
 
 // jwtPublic runs the JWT checks that need no account: nonce, key set, a JWT
@@ -51,9 +53,10 @@ func (r *run) jwtPublic(ctx context.Context) *jwtState {
 		r.skip(CheckJWTPinPollPending, "no device key")
 		return js
 	}
-	strong := r.jwtPinCreate(ctx, key, true)
+	js.key = key
+	js.strong = r.jwtPinCreate(ctx, key, true)
 	r.jwtPinCreate(ctx, key, false)
-	r.jwtPollPending(ctx, key, strong)
+	r.jwtPollPending(ctx, key, js.strong)
 	return js
 }
 
@@ -354,7 +357,7 @@ func (r *run) jwtAccount(ctx context.Context, js *jwtState, token string) {
 	if js.keys == nil {
 		r.skip(CheckJWTTokenVerify, "GET /api/v2/auth/keys gave no key set")
 	} else {
-		r.jwtVerify(resp, jwt, js.keys, key.KID(), nonce)
+		r.jwtVerify(CheckJWTTokenVerify, resp, jwt, js.keys, key.KID(), nonce)
 	}
 	r.jwtUser(ctx, jwt)
 }
@@ -440,8 +443,7 @@ func (r *run) jwtExchange(ctx context.Context, key *device.Key) (string, *respon
 
 // jwtVerify checks a Plex JWT as python-plexapi and @ctrl/plex do (§3.3).
 // No part of the token reaches the report but its header kid.
-func (r *run) jwtVerify(resp *response, token string, keys []byte, kid, nonce string) {
-	id := CheckJWTTokenVerify
+func (r *run) jwtVerify(id string, resp *response, token string, keys []byte, kid, nonce string) {
 	r.pass(id)
 	parts := strings.Split(token, ".")
 	header, herr := decodeSegment(parts[0])
@@ -549,6 +551,59 @@ func toIntJSON(doc any, ptr string) (int64, bool) {
 		return 0, false
 	}
 	return toInt(v)
+}
+
+// jwtPinClaimed approves the strong JWT pin through the control API and
+// polls it with a deviceJWT (a Plex JWT in authToken, K) and without one
+// (a 20-character legacy token: mockplex's default, unknown for plex.tv,
+// §2.5). It runs last: issuing the JWT ends the device's legacy token.
+func (r *run) jwtPinClaimed(ctx context.Context, js *jwtState) {
+	id := CheckJWTPinClaimed
+	if js.strong == nil || js.key == nil {
+		r.skip(id, "no JWT pin was created")
+		return
+	}
+	resp := r.send(ctx, id, reqSpec{
+		method: http.MethodPost, path: "/__mockplex/pins/" + url.PathEscape(js.strong.id) + "/approve", control: true,
+		header: hdr("Content-Type", "application/json"), body: "{}",
+	})
+	if resp == nil {
+		return
+	}
+	r.exchange(id, resp, "", nil)
+	if resp.status/100 != 2 {
+		r.violate(id, resp, WhereStatus, "", "2xx from the control API", fmt.Sprintf("%d %s", resp.status, http.StatusText(resp.status)))
+		return
+	}
+	tok, err := js.key.PollJWT(r.cfg.clientID)
+	if err != nil {
+		r.fail(id, err)
+		return
+	}
+	path := "/api/v2/pins/" + url.PathEscape(js.strong.id)
+	resp = r.send(ctx, id, reqSpec{method: http.MethodGet, path: withQuery(path, url.Values{"deviceJWT": {tok}}), header: hdr("Accept", acceptJSON)})
+	if resp == nil {
+		return
+	}
+	doc := r.jsonBody(id, resp, http.StatusOK, "", true)
+	t, ok := lookup(doc, "/authToken")
+	s, _ := t.(string)
+	if strings.Count(s, ".") != 2 {
+		r.violate(id, resp, WhereBody, "/authToken", "a Plex JWT once claimed and polled with a deviceJWT", redacted(t, ok))
+	} else if js.keys != nil {
+		r.jwtVerify(id, resp, s, js.keys, js.key.KID(), "")
+	}
+	resp = r.send(ctx, id, reqSpec{method: http.MethodGet, path: path, header: hdr("Accept", acceptJSON)})
+	if resp == nil {
+		return
+	}
+	r.exchange(id, resp, "", nil)
+	doc, _ = decodeJSON(resp.body)
+	t, ok = lookup(doc, "/authToken")
+	if s, _ := t.(string); resp.status != http.StatusOK || len(s) != 20 || strings.Contains(s, ".") {
+		got := fmt.Sprintf("%d %s, authToken %s", resp.status, http.StatusText(resp.status), redacted(t, ok))
+		r.promise(id, "pin.claimed.no-device-jwt", resp, "/authToken", "200 with a 20-character legacy token without a deviceJWT", got)
+	}
 }
 
 // jwtUser uses the Plex JWT as X-Plex-Token (§5).

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"strings"
 	"sync"
@@ -42,9 +43,11 @@ type jwtFake struct {
 }
 
 type fakePin struct {
-	doc    map[string]any
-	client string
-	jwk    plexjwt.DeviceKey
+	doc     map[string]any
+	client  string
+	jwk     plexjwt.DeviceKey
+	claimed bool
+	jwt     string // the Plex JWT, once polled with a deviceJWT after the claim
 }
 
 // fakeVerifyTime is the time the fake checks device JWTs at: it does not
@@ -116,14 +119,37 @@ func (f *jwtFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			fakeError(w, http.StatusNotFound, 1020, "Code not found or expired")
 			return
 		}
-		if dj := r.URL.Query().Get("deviceJWT"); dj != "" {
+		dj := r.URL.Query().Get("deviceJWT")
+		if dj != "" {
 			d, err := plexjwt.ParseDeviceJWT(dj)
 			if err != nil || d.Verify(fp.jwk, fakeVerifyTime) != nil || d.Issuer != client {
 				fakeError(w, http.StatusUnprocessableEntity, 1099, "Signature Verification Failed: Invalid device signature or JWT structure")
 				return
 			}
 		}
-		fakeJSON(w, http.StatusOK, fp.doc)
+		doc := maps.Clone(fp.doc)
+		switch {
+		case fp.claimed && dj != "":
+			if fp.jwt == "" {
+				tok, err := f.keys.Sign(plexjwt.NewClaims(client, fp.jwk.KID, plexjwt.User{ID: 1, UUID: "0123abcd"}, time.Now()))
+				if err != nil {
+					fakeError(w, http.StatusInternalServerError, 1, err.Error())
+					return
+				}
+				fp.jwt = tok
+				f.issued = append(f.issued, tok)
+			}
+			doc["authToken"], doc["newRegistration"] = fp.jwt, false
+		case fp.claimed:
+			doc["authToken"], doc["newRegistration"] = "P"+randomHex(10)[:19], false
+			f.issued = append(f.issued, doc["authToken"].(string))
+		}
+		fakeJSON(w, http.StatusOK, doc)
+	case strings.HasPrefix(p, "/__mockplex/pins/") && strings.HasSuffix(p, "/approve"):
+		if fp := f.pins[strings.TrimSuffix(strings.TrimPrefix(p, "/__mockplex/pins/"), "/approve")]; fp != nil {
+			fp.claimed = true
+		}
+		fakeJSON(w, http.StatusOK, map[string]any{})
 	case p == "/api/v2/pins/link" && r.Method == http.MethodPut && r.Header.Get("X-Plex-Token") == accountToken:
 		_ = r.ParseForm()
 		f.linked[r.PostForm.Get("code")] = ""

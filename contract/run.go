@@ -288,6 +288,7 @@ func (r *run) suite(ctx context.Context) error {
 		device = r.deviceToken(ctx)
 	}
 	r.jwtAccount(ctx, js, device)
+	r.jwtPinClaimed(ctx, js)
 	return nil
 }
 
