@@ -124,7 +124,11 @@ func TestWriteUsesTheFastPath(t *testing.T) {
 		{xmlFormat, contentTypeXML, xmlHeader + wantXML(t, refXML(&p))},
 	} {
 		rec := httptest.NewRecorder()
-		x := &exchange{w: rec, format: tc.f}
+		srv, err := New()
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := &exchange{w: rec, s: srv, format: tc.f}
 		x.reply(201, &p)
 		if rec.Code != 201 || rec.Header().Get("Content-Type") != tc.ct || rec.Body.String() != tc.body {
 			t.Errorf("write(%v) = %d %q %s, want 201 %q %s", tc.f, rec.Code, rec.Header().Get("Content-Type"), rec.Body, tc.ct, tc.body)

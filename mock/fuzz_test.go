@@ -549,3 +549,23 @@ func FuzzLoadState(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseCursor checks the control listing's cursor: what a server gave
+// reads back as itself, and nothing else panics or reads as the start.
+func FuzzParseCursor(f *testing.F) {
+	for _, s := range []string{"", "MQ", cursor{seq: 42}.String(), "!!", "MA", "LTE"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := parseCursor(s)
+		if err != nil {
+			return
+		}
+		if c.seq == 0 {
+			t.Fatalf("parseCursor(%q) = the start cursor, want an error", s)
+		}
+		if again, err := parseCursor(c.String()); err != nil || again != c {
+			t.Fatalf("parseCursor(%q).String() does not read back: %v %v", s, again, err)
+		}
+	})
+}

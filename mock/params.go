@@ -27,40 +27,49 @@ type params struct {
 // body that is not a JSON object (clients send "" with a JSON content type)
 // is ignored, as plex.tv does; a form body that cannot be parsed is an error.
 func readParams(r *http.Request) (*params, error) {
-	p := &params{header: r.Header}
+	p := new(params)
+	if err := p.read(r); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// read is readParams into p, which a pooled exchange holds.
+func (p *params) read(r *http.Request) error {
+	*p = params{header: r.Header}
 	if r.URL.RawQuery != "" {
 		q, err := url.ParseQuery(r.URL.RawQuery)
 		if err != nil && len(q) == 0 {
-			return nil, errBadBody
+			return errBadBody
 		}
 		p.query = q
 	}
 	if r.Body == nil || r.Body == http.NoBody || r.Method == http.MethodHead { // GET bodies count: the forum's curl -X GET -d (wire contract §1.1)
-		return p, nil
+		return nil
 	}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch ct {
 	case "application/x-www-form-urlencoded":
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
-			return nil, bodyError(err)
+			return bodyError(err)
 		}
 		f, err := url.ParseQuery(string(body))
 		if err != nil && len(f) == 0 {
-			return nil, errBadBody
+			return errBadBody
 		}
 		p.form = f
 	case "application/json":
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
-			return nil, bodyError(err)
+			return bodyError(err)
 		}
 		var m map[string]any
 		if json.Unmarshal(body, &m) == nil {
 			p.json = m
 		}
 	}
-	return p, nil
+	return nil
 }
 
 func bodyError(err error) error {

@@ -241,9 +241,10 @@ type PinInfo struct {
 	JWK      bool   `json:"jwk,omitempty"` // created with a device key (JWT sign-in)
 }
 
-// wire renders a stored pin as plex.tv sends it at now.
+// wire renders a stored pin as plex.tv sends it at now. Its Location
+// points into the shared pool: the Go methods hand out copies (own).
 func (c *core) wire(p *pin, now time.Time) Pin {
-	loc := c.locations[int(p.location)%len(c.locations)]
+	loc := &c.locations[int(p.location)%len(c.locations)]
 	out := Pin{
 		ID:               p.id,
 		Code:             p.code,
@@ -251,7 +252,7 @@ func (c *core) wire(p *pin, now time.Time) Pin {
 		Trusted:          p.trusted,
 		QR:               c.cfg.base() + "/api/v2/pins/qr/" + p.code,
 		ClientIdentifier: p.clientID,
-		Location:         &loc,
+		Location:         loc,
 		ExpiresIn:        max(p.expiresAt-now.Unix(), 0),
 		CreatedAt:        formatTime(p.createdAt),
 		ExpiresAt:        formatTime(p.expiresAt),
@@ -274,5 +275,20 @@ func (c *core) info(p *pin, now time.Time) PinInfo {
 			pi.Account = acc.Username
 		}
 	}
+	return pi
+}
+
+// own gives p a Location of its own, for a Pin handed to user code.
+func (p Pin) own() Pin {
+	if p.Location != nil {
+		loc := *p.Location
+		p.Location = &loc
+	}
+	return p
+}
+
+// own gives pi a Location of its own.
+func (pi PinInfo) own() PinInfo {
+	pi.Pin = pi.Pin.own()
 	return pi
 }

@@ -24,14 +24,15 @@ func api(h func(s *Server, x *exchange)) endpoint {
 		x.format = negotiate(r.URL.Path, r.Header.Values("Accept"), s.cfg.legacyAccept)
 		x.entry.Format = formatName(x.format)
 		hd := x.w.Header()
-		hd.Set("Cache-Control", "max-age=0, private, must-revalidate")
-		hd.Set("Vary", "Origin")
+		hd["Cache-Control"] = s.consts.cacheControl // canonical keys, values shared read-only
+		hd["Vary"] = s.consts.vary
 		if origin := r.Header.Get("Origin"); origin != "" && x.cors {
 			hd.Set("Access-Control-Allow-Origin", origin)
 			hd.Set("Access-Control-Allow-Credentials", "true")
 			hd.Set("Access-Control-Expose-Headers", "Location, Retry-After, X-Request-Id")
 		}
-		x.p = &params{header: r.Header}
+		x.pv = params{header: r.Header}
+		x.p = &x.pv
 		// A body announced larger than the limit is refused before reading:
 		// waiting for bytes a client will never send would hold the
 		// connection until the read timeout.
@@ -39,12 +40,11 @@ func api(h func(s *Server, x *exchange)) endpoint {
 			x.fail(errBodyTooLarge)
 			return
 		}
-		p, err := readParams(r)
-		if err != nil {
+		if err := x.pv.read(r); err != nil {
 			x.fail(err)
 			return
 		}
-		x.p = p
+		p := x.p
 		client, err := p.clientID()
 		if err != nil {
 			x.fail(err)

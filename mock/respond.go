@@ -34,6 +34,7 @@ type exchange struct {
 	format format
 	cors   bool
 	p      *params
+	pv     params // what p points to
 	req    request
 }
 
@@ -119,9 +120,9 @@ func (x *exchange) send(status int, f format, body []byte) {
 	// already are canonical.
 	h := x.w.Header()
 	if f == jsonFormat {
-		h["Content-Type"] = []string{contentTypeJSON}
+		h["Content-Type"] = x.s.consts.json
 	} else {
-		h["Content-Type"] = []string{contentTypeXML}
+		h["Content-Type"] = x.s.consts.xml
 	}
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	x.WriteHeader(status)

@@ -30,6 +30,7 @@ type Server struct {
 	accessLog *slog.Logger
 	journal   *journal
 	pages     func() *pages // built on first use
+	consts    headerValues
 	handler   http.Handler
 
 	ts       *httptest.Server
@@ -77,6 +78,10 @@ func New(opts ...Option) (*Server, error) {
 	s.journal = newJournal(cfg.journalSize)
 	s.pages = sync.OnceValue(func() *pages { return newPages(s) })
 	s.handler = http.HandlerFunc(s.serveHTTP)
+	s.consts = headerValues{
+		cacheControl: []string{"max-age=0, private, must-revalidate"}, vary: []string{"Origin"},
+		json: []string{contentTypeJSON}, xml: []string{contentTypeXML},
+	}
 	if cfg.scenario != "" {
 		if _, ok := scripts.get(cfg.scenario); !ok {
 			scripts.close()
@@ -320,7 +325,7 @@ func (s *Server) CreatePin(clientID, product string, strong bool) (Pin, error) {
 	if err != nil {
 		return Pin{}, err
 	}
-	return s.core.wire(&p, time.Unix(p.createdAt, 0)), nil
+	return s.core.wire(&p, time.Unix(p.createdAt, 0)).own(), nil
 }
 
 // Poll reads a pin as GET /api/v2/pins/{id} would for clientID, under the
@@ -340,7 +345,7 @@ func (s *Server) Poll(id int64, clientID string) (Pin, error) {
 	if err != nil {
 		return Pin{}, err
 	}
-	return s.core.wire(&res.pin, s.core.clock.Now()), nil
+	return s.core.wire(&res.pin, s.core.clock.Now()).own(), nil
 }
 
 // Approve claims pin id for the named account ("" is the default account),
@@ -351,7 +356,8 @@ func (s *Server) Approve(id int64, account string) (PinInfo, error) {
 	if !ok {
 		return PinInfo{}, fmt.Errorf("%w: %q; GET /__mockplex/accounts lists them", ErrAccountNotFound, account)
 	}
-	return s.core.claim(id, acc, false)
+	info, err := s.core.claim(id, acc, false)
+	return info.own(), err
 }
 
 // ApproveCode claims the pin with code (either kind), as the auth and link
@@ -366,21 +372,30 @@ func (s *Server) ApproveCode(code, account string) (PinInfo, error) {
 
 // Deny marks pin id as denied by the user: its token stays null until it
 // expires, and approvals are refused.
-func (s *Server) Deny(id int64) (PinInfo, error) { return s.core.deny(id) }
+func (s *Server) Deny(id int64) (PinInfo, error) { return owned(s.core.deny(id)) }
 
 // Expire ends pin id now: polls answer 404/1020 from here on.
-func (s *Server) Expire(id int64) (PinInfo, error) { return s.core.expire(id) }
+func (s *Server) Expire(id int64) (PinInfo, error) { return owned(s.core.expire(id)) }
 
 // PinInfo returns what the mock knows of pin id, expired pins included
 // until they are swept.
-func (s *Server) PinInfo(id int64) (PinInfo, error) { return s.core.pinInfo(id) }
+func (s *Server) PinInfo(id int64) (PinInfo, error) { return owned(s.core.pinInfo(id)) }
 
 // PinByCode returns what the mock knows of the pin with code.
-func (s *Server) PinByCode(code string) (PinInfo, error) { return s.core.byCode(code) }
+func (s *Server) PinByCode(code string) (PinInfo, error) { return owned(s.core.byCode(code)) }
 
 // Pins lists the stored pins (live ones, and expired ones not yet swept),
 // newest first. GET /__mockplex/pins pages the same list.
-func (s *Server) Pins() []PinInfo { return s.core.all() }
+func (s *Server) Pins() []PinInfo {
+	all := s.core.all()
+	for i := range all {
+		all[i] = all[i].own()
+	}
+	return all
+}
+
+// owned is own for a Go method's result.
+func owned(pi PinInfo, err error) (PinInfo, error) { return pi.own(), err }
 
 // Reset forgets every pin, journal entry, per-client scenario and account
 // made for a sign-up. The accounts the server started with and the clock
@@ -467,4 +482,10 @@ func scriptedAnswer(d scenarios.Decision) error {
 		return wireError{Status: r.Status, Code: r.Code, Message: "scenario " + d.Scenario + " answered " + http.StatusText(r.Status) + ": " + r.Message}
 	}
 	return fmt.Errorf("scenario %s cut the connection (%s)", d.Scenario, d.Fault)
+}
+
+// headerValues are header values every API answer carries, made once per
+// server and shared by its answers, which only read them.
+type headerValues struct {
+	cacheControl, vary, json, xml []string
 }
