@@ -39,7 +39,7 @@ func TestCaptures(t *testing.T) {
 			}
 			var control []string
 			for _, info := range contract.Checks() {
-				if info.Control {
+				if info.Control || info.Account {
 					control = append(control, info.ID)
 				}
 			}
@@ -49,8 +49,8 @@ func TestCaptures(t *testing.T) {
 			if rep.Control {
 				t.Errorf("Report.Control = true for a target without the control API")
 			}
-			if rep.Requests > 15 {
-				t.Errorf("Report.Requests = %d, want at most 15 against a target without the control API (politeness)", rep.Requests)
+			if rep.Requests > 21 {
+				t.Errorf("Report.Requests = %d, want at most 21 against a target without the control API (politeness)", rep.Requests)
 			}
 		})
 	}
@@ -111,8 +111,8 @@ func TestRetryAfter(t *testing.T) {
 	if !seen {
 		t.Errorf("no retry-after observation in %v", rep.Observations)
 	}
-	if rep.Requests != 14+2 {
-		t.Errorf("Report.Requests = %d, want 16 (14 plus two retried 429s)", rep.Requests)
+	if rep.Requests != 20+2 {
+		t.Errorf("Report.Requests = %d, want 22 (20 plus two retried 429s)", rep.Requests)
 	}
 }
 
@@ -135,8 +135,8 @@ func TestRetryGivesUp(t *testing.T) {
 	if ch.Status != contract.Fail || len(ch.Violations) == 0 || ch.Violations[0].Got != "429 Too Many Requests" {
 		t.Errorf("create.strong.json = %s %v, want a fail with got 429", ch.Status, ch.Violations)
 	}
-	if got := posts.Load(); got != 8 {
-		t.Errorf("POSTs sent = %d, want 8 (4 creates, each tried twice)", got)
+	if got := posts.Load(); got != 12 {
+		t.Errorf("POSTs sent = %d, want 12 (4 creates and 2 JWT pin creates, each tried twice)", got)
 	}
 	if ch, _ := rep.Check(contract.CheckContentAxiosAccept); ch.Status != contract.Skip {
 		t.Errorf("%s = %s, want skip when no pin was created", contract.CheckContentAxiosAccept, ch.Status)

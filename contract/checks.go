@@ -7,6 +7,10 @@ type CheckInfo struct {
 	// Control is true for checks that need the mockplex control API; they
 	// are skipped against other targets.
 	Control bool `json:"control,omitempty"`
+	// Account is true for checks that need an account token: one passed
+	// with WithAccountToken (--token), or one the suite mints through the
+	// control API. Without either they are skipped.
+	Account bool `json:"account,omitempty"`
 }
 
 // The check ids. They are stable: CI filters and baselines may name them.
@@ -40,39 +44,59 @@ const (
 	CheckUserXML             = "user.xml"
 	CheckUserBadToken        = "user.bad-token"
 	CheckLinkPut             = "link.put"
+	CheckJWTNonce            = "jwt.nonce"
+	CheckJWTNonceMissing     = "jwt.nonce.missing-client"
+	CheckJWTKeys             = "jwt.keys"
+	CheckJWTPinCreate        = "jwt.pin.create"
+	CheckJWTPinPollPending   = "jwt.pin.poll-pending"
+	CheckJWTRegister         = "jwt.register"
+	CheckJWTToken            = "jwt.token"
+	CheckJWTTokenVerify      = "jwt.token.verify"
+	CheckJWTUser             = "jwt.user"
+	CheckJWTPinClaimed       = "jwt.pin.claimed"
 )
 
 // Checks lists every check of the suite, in report order.
 func Checks() []CheckInfo {
 	return []CheckInfo{
-		{CheckCreateStrongJSON, "POST /api/v2/pins?strong=true with Accept: application/json answers 201 with a valid JSON pin", false},
-		{CheckCreateStrongXML, "POST /api/v2/pins?strong=true with Accept: application/xml answers 201 with a valid XML pin", false},
-		{CheckCreateLinkJSON, "POST /api/v2/pins.json (no strong) answers 201 with a valid JSON link pin", false},
-		{CheckCreateLinkXML, "POST /api/v2/pins without Accept answers 201 with a valid XML link pin", false},
-		{CheckPinQR, "every pin's qr is the QR base followed by its code", false},
-		{CheckPinClientIdentifier, "every pin echoes the request's X-Plex-Client-Identifier as clientIdentifier", false},
-		{CheckPinCode, "strong codes match [a-z0-9]{25}, link codes [A-Z0-9]{4}", false},
-		{CheckLifetimeStrong, "strong pins: expiresAt - createdAt = 1800 s, expiresIn at creation within 1798..1800", false},
-		{CheckLifetimeLink, "link pins: expiresAt - createdAt = 900 s, expiresIn at creation within 898..900", false},
-		{CheckContentDefaultXML, "a request without Accept gets application/xml", false},
-		{CheckContentAcceptJSON, "Accept: application/json gets application/json", false},
-		{CheckContentJSONSuffix, "a path ending in .json gets application/json without Accept", false},
-		{CheckContentAxiosAccept, "Accept: application/json, text/plain, */* (axios) gets XML", false},
-		{CheckPollPending, "GET /api/v2/pins/{id} of a pending pin answers 200 with the same pin and a null authToken", false},
-		{CheckPollWrongClient, "polling with another X-Plex-Client-Identifier answers 404 with error 1020", false},
-		{CheckPollMissingClient, "polling without X-Plex-Client-Identifier answers 400 with error 1000", false},
-		{CheckPollUnknownID, "polling an unknown id answers 404 with error 1020 (JSON)", false},
-		{CheckPollUnknownIDXML, "polling an unknown id without Accept answers 404 with an XML error 1020", false},
-		{CheckPollNonNumericID, "polling /api/v2/pins/undefined answers 400", false},
-		{CheckErrorsEnvelope, "every error body is the envelope {\"errors\":[{code,message[,status]}]} with status equal to the HTTP status", false},
-		{CheckCORSPreflight, "an OPTIONS preflight from a browser origin allows the origin, POST and the X-Plex-* headers", false},
-		{CheckExpiresInCountdown, "expiresIn counts down with the clock (mock clock when present, Date headers otherwise)", false},
-		{CheckClaimApprove, "POST /__mockplex/pins/{id}/approve claims a pin", true},
-		{CheckClaimShape, "a claimed pin polled as JSON has a non-empty authToken string and a boolean newRegistration", true},
-		{CheckClaimShapeXML, "a claimed pin polled as XML carries authToken and newRegistration attributes", true},
-		{CheckUserJSON, "GET /api/v2/user with the claimed token answers 200 JSON", true},
-		{CheckUserXML, "GET /api/v2/user with the claimed token answers 200 XML rooted at <user>", true},
-		{CheckUserBadToken, "GET /api/v2/user with a bad token answers 401 with error 1001", true},
-		{CheckLinkPut, "PUT /api/v2/pins/link with a token and a live link code answers 204 and claims the pin", true},
+		{ID: CheckCreateStrongJSON, Description: "POST /api/v2/pins?strong=true with Accept: application/json answers 201 with a valid JSON pin", Control: false},
+		{ID: CheckCreateStrongXML, Description: "POST /api/v2/pins?strong=true with Accept: application/xml answers 201 with a valid XML pin", Control: false},
+		{ID: CheckCreateLinkJSON, Description: "POST /api/v2/pins.json (no strong) answers 201 with a valid JSON link pin", Control: false},
+		{ID: CheckCreateLinkXML, Description: "POST /api/v2/pins without Accept answers 201 with a valid XML link pin", Control: false},
+		{ID: CheckPinQR, Description: "every pin's qr is the QR base followed by its code", Control: false},
+		{ID: CheckPinClientIdentifier, Description: "every pin echoes the request's X-Plex-Client-Identifier as clientIdentifier", Control: false},
+		{ID: CheckPinCode, Description: "strong codes match [a-z0-9]{25}, link codes [A-Z0-9]{4}", Control: false},
+		{ID: CheckLifetimeStrong, Description: "strong pins: expiresAt - createdAt = 1800 s, expiresIn at creation within 1798..1800", Control: false},
+		{ID: CheckLifetimeLink, Description: "link pins: expiresAt - createdAt = 900 s, expiresIn at creation within 898..900", Control: false},
+		{ID: CheckContentDefaultXML, Description: "a request without Accept gets application/xml", Control: false},
+		{ID: CheckContentAcceptJSON, Description: "Accept: application/json gets application/json", Control: false},
+		{ID: CheckContentJSONSuffix, Description: "a path ending in .json gets application/json without Accept", Control: false},
+		{ID: CheckContentAxiosAccept, Description: "Accept: application/json, text/plain, */* (axios) gets XML", Control: false},
+		{ID: CheckPollPending, Description: "GET /api/v2/pins/{id} of a pending pin answers 200 with the same pin and a null authToken", Control: false},
+		{ID: CheckPollWrongClient, Description: "polling with another X-Plex-Client-Identifier answers 404 with error 1020", Control: false},
+		{ID: CheckPollMissingClient, Description: "polling without X-Plex-Client-Identifier answers 400 with error 1000", Control: false},
+		{ID: CheckPollUnknownID, Description: "polling an unknown id answers 404 with error 1020 (JSON)", Control: false},
+		{ID: CheckPollUnknownIDXML, Description: "polling an unknown id without Accept answers 404 with an XML error 1020", Control: false},
+		{ID: CheckPollNonNumericID, Description: "polling /api/v2/pins/undefined answers 400", Control: false},
+		{ID: CheckErrorsEnvelope, Description: "every error body is the envelope {\"errors\":[{code,message[,status]}]} with status equal to the HTTP status", Control: false},
+		{ID: CheckCORSPreflight, Description: "an OPTIONS preflight from a browser origin allows the origin, POST and the X-Plex-* headers", Control: false},
+		{ID: CheckExpiresInCountdown, Description: "expiresIn counts down with the clock (mock clock when present, Date headers otherwise)", Control: false},
+		{ID: CheckClaimApprove, Description: "POST /__mockplex/pins/{id}/approve claims a pin", Control: true},
+		{ID: CheckClaimShape, Description: "a claimed pin polled as JSON has a non-empty authToken string and a boolean newRegistration", Control: true},
+		{ID: CheckClaimShapeXML, Description: "a claimed pin polled as XML carries authToken and newRegistration attributes", Control: true},
+		{ID: CheckUserJSON, Description: "GET /api/v2/user with the claimed token answers 200 JSON", Control: true},
+		{ID: CheckUserXML, Description: "GET /api/v2/user with the claimed token answers 200 XML rooted at <user>", Control: true},
+		{ID: CheckUserBadToken, Description: "GET /api/v2/user with a bad token answers 401 with error 1001", Control: true},
+		{ID: CheckLinkPut, Description: "PUT /api/v2/pins/link with a token and a live link code answers 204 and claims the pin", Control: true},
+		{ID: CheckJWTNonce, Description: "GET /api/v2/auth/nonce answers 200 JSON {\"nonce\": a UUID}"},
+		{ID: CheckJWTNonceMissing, Description: "GET /api/v2/auth/nonce without X-Plex-Client-Identifier answers 422"},
+		{ID: CheckJWTKeys, Description: "GET /api/v2/auth/keys answers 200 JSON {\"keys\": [Ed25519 OKP/EdDSA JWKs]}"},
+		{ID: CheckJWTPinCreate, Description: "POST /api/v2/pins with a JSON {\"jwk\"} body answers 201 with a pin; \"strong\": true in the body gives a 25-character code, no strong a 4-character one"},
+		{ID: CheckJWTPinPollPending, Description: "GET /api/v2/pins/{id}?deviceJWT= of a pending JWT pin answers 200 with the same pin and a null authToken"},
+		{ID: CheckJWTRegister, Description: "POST /api/v2/auth/jwk with a token of the suite's device registers a key: 201", Account: true},
+		{ID: CheckJWTToken, Description: "GET /api/v2/auth/nonce then POST /api/v2/auth/token with a device JWT answer 200 {\"auth_token\": a Plex JWT}, snake_case, no authToken", Account: true},
+		{ID: CheckJWTTokenVerify, Description: "the Plex JWT verifies against /api/v2/auth/keys: EdDSA, kid in the set, iss plex.tv, aud plex.tv and the client id, exp - iat = 7 days, thumbprint = the registered kid, integer user.id", Account: true},
+		{ID: CheckJWTUser, Description: "GET /api/v2/user with the Plex JWT as X-Plex-Token answers 200 JSON", Account: true},
+		{ID: CheckJWTPinClaimed, Description: "a claimed JWT pin polled with a deviceJWT carries a Plex JWT that verifies; without one, a 20-character legacy token (mockplex's default)", Control: true},
 	}
 }

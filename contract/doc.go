@@ -24,7 +24,24 @@
 // API (GET /__mockplex/pins answering 200 JSON), claim.approve,
 // claim.shape, claim.shape.xml, user.json, user.xml, user.bad-token and
 // link.put. Without the control API (the probe answers 404, or plex.tv's
-// error envelope) those end in Skip, not Fail. A mock whose control API
+// error envelope) those end in Skip, not Fail.
+//
+// plex.tv's JWT device sign-in (plex-jwt-api.md) adds jwt.nonce,
+// jwt.nonce.missing-client, jwt.keys, jwt.pin.create and
+// jwt.pin.poll-pending, which need no account; jwt.register, jwt.token,
+// jwt.token.verify and jwt.user, which need an account token
+// (WithAccountToken; --token) or, against a mock with the control API, the
+// token the suite mints by approving a pin; and jwt.pin.claimed (control
+// API only). Without a token the account checks end in Skip. Only the
+// addendum's known (K) and corroborated (C) facts, and the inferred ones it
+// names as defaults clients rely on, fail a run; its unknowns are
+// Observations. What mockplex promises beyond them (at least two keys, an
+// empty E1 body, a legacy token for a claimed JWT pin polled without a
+// deviceJWT) fails only a target with the control API. With an account
+// token the suite links a new link pin of its own client identifier and
+// uses that pin's token, so the Plex JWT it obtains ends no token but its
+// own. Violations in a Plex JWT are "jwt header", "jwt claims" or "jwt
+// signature", with Pointer into the decoded part. A mock whose control API
 // refuses the suite (401 or 403 with another body: it is guarded by a token
 // the suite lacks) is no such target: the control checks end in Error and
 // Run returns ErrControlRefused, so a CI run without the token fails
@@ -66,13 +83,15 @@
 //
 // # Politeness
 //
-// Against plex.tv the suite uses only calls that need no account: about 15
-// requests (Report.Requests counts them; WithMaxRequests caps them), a
+// Against plex.tv the suite uses only calls that need no account: about 21
+// requests (about 11 more with an account token) (Report.Requests counts them; WithMaxRequests caps them), a
 // client identifier of its own ("mockplex-contract-" plus random hex),
 // X-Plex-Product "mockplex-contract", a per-request timeout, and bounded
 // back-off on 429 that honours Retry-After. It sends no secrets; the only
-// token it ever sends is one the mock handed out, and reports redact
-// X-Plex-Token. What the contract's §7 lists as unknown (the XML shapes,
+// tokens it sends are one the mock handed out, or the account token given
+// with WithAccountToken and those the target issues for the suite's own
+// device; reports redact X-Plex-Token and deviceJWT, and never quote a
+// token. What the contract's §7 lists as unknown (the XML shapes,
 // "status" in the 404 body, the CORS headers, Retry-After, the product
 // echo, the body of a non-numeric id's 400) is recorded as Observations,
 // which never fail a run.

@@ -12,8 +12,16 @@ import (
 	"github.com/mockplex/mockplex/contract/replay"
 )
 
-// newReplay returns the replay handler of the captures in testdata.
-func newReplay(tb testing.TB) *replay.Handler {
+// newReplay returns the replay handler of the captures in testdata, with
+// the JWT fake on top: the captures predate plex.tv's JWT sign-in, so the
+// jwt.* checks are answered by the fake.
+func newReplay(tb testing.TB) http.Handler {
+	tb.Helper()
+	return newJWTFake(newCaptures(tb))
+}
+
+// newCaptures returns the replay handler of the captures alone.
+func newCaptures(tb testing.TB) *replay.Handler {
 	tb.Helper()
 	h, err := replay.New(os.DirFS("testdata/captures"))
 	if err != nil {

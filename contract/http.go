@@ -53,7 +53,13 @@ func (r *response) date() time.Time {
 }
 
 func describe(req *http.Request) Request {
-	r := Request{Method: req.Method, URL: req.URL.String()}
+	u := *req.URL
+	if q := u.Query(); q.Has("deviceJWT") {
+		// A device JWT without exp polls the pin for as long as it lives.
+		q.Set("deviceJWT", "<redacted>")
+		u.RawQuery = q.Encode()
+	}
+	r := Request{Method: req.Method, URL: u.String()}
 	relevant := [...]string{
 		"Accept", "Content-Type", "Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers",
 		"X-Plex-Client-Identifier", "X-Plex-Product", "X-Plex-Token",

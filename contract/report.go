@@ -52,6 +52,10 @@ func (r Request) String() string {
 const (
 	WhereStatus = "status"
 	WhereBody   = "body"
+	// A Plex JWT's parts, with Pointer into the decoded header or claims.
+	WhereJWTHeader    = "jwt header"
+	WhereJWTClaims    = "jwt claims"
+	WhereJWTSignature = "jwt signature"
 	// Headers are reported as "header Name", e.g. "header Content-Type".
 	wherePrefixHeader = "header "
 )
@@ -62,11 +66,12 @@ const (
 type Violation struct {
 	Check   string  `json:"check"`
 	Request Request `json:"request"`
-	// Where is "status", "header <Name>" or "body".
+	// Where is "status", "header <Name>", "body", or for a Plex JWT the
+	// suite was handed, "jwt header", "jwt claims" or "jwt signature".
 	Where string `json:"where"`
 	// Pointer is the RFC 6901 JSON pointer into the body (XML bodies are
-	// converted to the JSON shape first); empty for the whole document or
-	// when Where is not "body".
+	// converted to the JSON shape first) or into a Plex JWT's decoded
+	// header or claims; empty for the whole document, a status or a header.
 	Pointer  string `json:"pointer,omitempty"`
 	Expected string `json:"expected"`
 	Got      string `json:"got"`
@@ -83,6 +88,8 @@ func (v Violation) String() string {
 			p = "(document)"
 		}
 		loc = "body " + p
+	} else if v.Pointer != "" {
+		loc += " " + v.Pointer
 	}
 	return fmt.Sprintf("%s: %s %s: %s: expected %s, got %s", v.Check, v.Request.Method, v.Request.URL, loc, v.Expected, v.Got)
 }

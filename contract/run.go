@@ -255,6 +255,7 @@ func (r *run) suite(ctx context.Context) error {
 	r.pollNonNumeric(ctx)
 	r.cors(ctx)
 	r.countdown(ctx, strong, pending)
+	js := r.jwtPublic(ctx)
 
 	if !r.rep.Control {
 		for _, info := range Checks() {
@@ -266,6 +267,11 @@ func (r *run) suite(ctx context.Context) error {
 				r.skip(info.ID, noControl)
 			}
 		}
+		if r.cfg.accountToken != "" {
+			r.jwtAccount(ctx, js, r.deviceToken(ctx))
+		} else {
+			r.skipAccount(refused)
+		}
 		if refused != nil {
 			return fmt.Errorf("contract: %w", refused)
 		}
@@ -274,6 +280,15 @@ func (r *run) suite(ctx context.Context) error {
 	token := r.claim(ctx, strong)
 	r.user(ctx, token)
 	r.link(ctx, link, token)
+	// The JWT checks run last: issuing a Plex JWT ends the device's legacy
+	// token (§0.8), which the checks above use. Without an account token
+	// the claimed pin's token, minted through the control API, serves.
+	device := token
+	if r.cfg.accountToken != "" {
+		device = r.deviceToken(ctx)
+	}
+	r.jwtAccount(ctx, js, device)
+	r.jwtPinClaimed(ctx, js)
 	return nil
 }
 

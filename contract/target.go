@@ -50,6 +50,7 @@ type config struct {
 	maxRequests    int
 	countdownWait  time.Duration
 	controlToken   string
+	accountToken   string
 	strict         bool
 	logger         *slog.Logger
 }
@@ -62,7 +63,7 @@ func newConfig(opts []Option) config {
 		requestTimeout: 10 * time.Second,
 		maxRetries:     2,
 		maxWait:        10 * time.Second,
-		maxRequests:    40,
+		maxRequests:    60,
 		countdownWait:  1100 * time.Millisecond,
 	}
 	for _, o := range opts {
@@ -106,7 +107,8 @@ func WithBackoff(maxRetries int, maxWait time.Duration) Option {
 }
 
 // WithMaxRequests caps the requests of one run, retries included (default
-// 40; a run against a target without the control API needs about 15).
+// 60; a run against a target without the control API needs about 21, 24
+// more with WithAccountToken, and one against a mock about 40).
 // Requests over the cap are not sent and their checks end in Error.
 func WithMaxRequests(n int) Option { return func(c *config) { c.maxRequests = n } }
 
@@ -123,6 +125,14 @@ func WithStrict(strict bool) Option { return func(c *config) { c.strict = strict
 
 // WithControlToken sets the X-Mockplex-Token sent to the control API.
 func WithControlToken(t string) Option { return func(c *config) { c.controlToken = t } }
+
+// WithAccountToken sets a plex.tv account token for the jwt.* checks that
+// need an account (Checks lists them with Account set). The suite uses it
+// only to link a pin of its own client identifier with PUT
+// /api/v2/pins/link, so the account's own token stays valid; it never
+// appears in a report or a log. Against a mock with the control API the
+// suite mints a token itself when none is given. Use a test account.
+func WithAccountToken(t string) Option { return func(c *config) { c.accountToken = t } }
 
 // WithLogger sets the logger for per-request debug logs (default discard).
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }

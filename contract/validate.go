@@ -18,6 +18,8 @@ type validator interface {
 	Pin(doc any) []fieldError
 	// Errors validates a decoded JSON error envelope.
 	Errors(doc any) []fieldError
+	// Def validates a decoded JSON body against a JWT family definition.
+	Def(d schema.Definition, doc any) []fieldError
 	// PinXML converts an XML pin body into the JSON shape.
 	PinXML(body []byte) (any, error)
 	// ErrorsXML converts an XML error body into the JSON shape.
@@ -41,6 +43,10 @@ func newValidator(profile string, strict bool) (validator, error) {
 
 func (v schemaValidator) Pin(doc any) []fieldError    { return fieldErrors(v.s.ValidatePin(doc)) }
 func (v schemaValidator) Errors(doc any) []fieldError { return fieldErrors(v.s.ValidateErrors(doc)) }
+
+func (v schemaValidator) Def(d schema.Definition, doc any) []fieldError {
+	return fieldErrors(v.s.Validate(d, doc))
+}
 
 func (v schemaValidator) PinXML(b []byte) (any, error) {
 	m, err := v.s.PinFromXML(b)

@@ -21,7 +21,13 @@
 // date-times with a Z, postal_code as a string, and the code and qr patterns
 // of strong and link pins. It also carries the error envelope,
 // {"errors":[{"code":int,"message":string,"status":int}]} with status
-// optional, which the table lacks.
+// optional, which the table lacks, and the bodies of plex.tv's JWT device
+// sign-in (plex-jwt-api.md), which no SDK table has: the nonce
+// ({"nonce":"<uuid>"}), the token exchange ({"auth_token":"<Plex JWT>"}),
+// the key set (Ed25519 JWKs with a 43-character base64url x) and a Plex
+// JWT's header and claims. Validate checks a document against one of these
+// Definitions; what the addendum marks unknown is left open, for the
+// contract suite to record.
 //
 // # Profiles
 //

@@ -54,6 +54,31 @@ type Schema struct {
 	doc      any // the decoded document the validators were compiled from
 	pin      *jsonschema.Schema
 	envelope *jsonschema.Schema
+	defs     map[Definition]*jsonschema.Schema
+}
+
+// Definition names a body schema of the JWT device sign-in family, kept in
+// the overlay's definitions (plex-jwt-api.md) and present in every profile
+// under #/$defs/<name>.
+type Definition string
+
+// The JWT family's definitions.
+const (
+	// AuthNonce is GET /api/v2/auth/nonce's body, {"nonce":"<uuid>"}.
+	AuthNonce Definition = "AuthNonce"
+	// AuthToken is POST /api/v2/auth/token's body, {"auth_token":"<Plex JWT>"}.
+	AuthToken Definition = "AuthToken"
+	// AuthKeys is GET /api/v2/auth/keys's body, a JWK set of Ed25519 keys.
+	AuthKeys Definition = "AuthKeys"
+	// PlexJWTHeader is the JOSE header of a Plex JWT.
+	PlexJWTHeader Definition = "PlexJWTHeader"
+	// PlexJWTClaims is the claims set of a Plex JWT.
+	PlexJWTClaims Definition = "PlexJWTClaims"
+)
+
+// Definitions lists the JWT family's definitions.
+func Definitions() []Definition {
+	return []Definition{AuthNonce, AuthToken, AuthKeys, PlexJWTHeader, PlexJWTClaims}
 }
 
 // envelopeRef is where the error envelope lives in every generated document.
@@ -107,7 +132,14 @@ func Compile(p Profile, opts ...Option) (*Schema, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compile the %s error envelope: %w", p, err)
 	}
-	return &Schema{profile: p, strict: cfg.strict, doc: root, pin: pin, envelope: env}, nil
+	defs := map[Definition]*jsonschema.Schema{}
+	for _, d := range Definitions() {
+		defs[d], err = c.Compile(url + "#/$defs/" + string(d))
+		if err != nil {
+			return nil, fmt.Errorf("compile the %s definition %s (run go generate ./schema/...): %w", p, d, err)
+		}
+	}
+	return &Schema{profile: p, strict: cfg.strict, doc: root, pin: pin, envelope: env, defs: defs}, nil
 }
 
 // Profile reports which profile s was compiled from.
@@ -127,6 +159,17 @@ func (s *Schema) ValidatePin(v any) error {
 // It returns nil or a *ValidationError listing every violation.
 func (s *Schema) ValidateErrors(v any) error {
 	return s.validate(s.envelope, "error envelope", v)
+}
+
+// Validate checks a decoded JSON document (from DecodeJSON) against
+// definition d, e.g. Validate(AuthNonce, body). It returns nil or a
+// *ValidationError listing every violation; an unknown d is an error.
+func (s *Schema) Validate(d Definition, v any) error {
+	sch, ok := s.defs[d]
+	if !ok {
+		return fmt.Errorf("validate: unknown definition %q; want one of %v", d, Definitions())
+	}
+	return s.validate(sch, string(d), v)
 }
 
 func (s *Schema) validate(sch *jsonschema.Schema, subject string, v any) error {

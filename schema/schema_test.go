@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -407,5 +410,76 @@ func TestSchemaConcurrentUse(t *testing.T) {
 		if err := <-done; err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// TestValidateJWTDefinitions: the JWT family's bodies (plex-jwt-api.md),
+// under both profiles and strict.
+func TestValidateJWTDefinitions(t *testing.T) {
+	t.Parallel()
+	const (
+		x   = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"
+		kid = "XyTQ7mlyqmVhIpJ4SZCdimuz7f7Dau5boL-u60nIxGI"
+	)
+	key := `{"kty":"OKP","crv":"Ed25519","x":"` + x + `","use":"sig","alg":"EdDSA","kid":"` + kid + `"}`
+	claims := `{"iss":"plex.tv","aud":["plex.tv","c1"],"iat":1700000000,"exp":1700604800,"thumbprint":"k1","nonce":"n","user":{"id":1,"uuid":"u","username":"a"}}`
+	tests := []struct {
+		name string
+		def  Definition
+		body string
+		want []spot
+	}{
+		{"nonce", AuthNonce, `{"nonce":"7c415b56-8f48-488a-98ab-847ef4460442"}`, nil},
+		{"nonce not a uuid", AuthNonce, `{"nonce":"abc"}`, []spot{{"/nonce", "pattern"}}},
+		{"nonce missing", AuthNonce, `{}`, []spot{{"/nonce", "required"}}},
+		{"auth_token", AuthToken, `{"auth_token":"eyJh.eyJi.c2ln"}`, nil},
+		{"camelCase authToken", AuthToken, `{"authToken":"eyJh.eyJi.c2ln","auth_token":"eyJh.eyJi.c2ln"}`, nil}, // not a schema matter; the suite checks it
+		{"camelCase authToken only", AuthToken, `{"token":"eyJh.eyJi.c2ln"}`, []spot{{"/auth_token", "required"}}},
+		{"legacy token", AuthToken, `{"auth_token":"abcdefghijklmnopqrst"}`, []spot{{"/auth_token", "pattern"}}},
+		{"key set", AuthKeys, `{"keys":[` + key + `,` + key + `]}`, nil},
+		{"empty key set", AuthKeys, `{"keys":[]}`, []spot{{"/keys", "minItems"}}},
+		{"RSA key", AuthKeys, `{"keys":[{"kty":"RSA","crv":"Ed25519","x":"` + x + `","kid":"k"}]}`, []spot{{"/keys/0/kty", "const"}}},
+		{"short x", AuthKeys, `{"keys":[{"kty":"OKP","crv":"Ed25519","x":"abc","kid":"k"}]}`, []spot{{"/keys/0/x", "pattern"}}},
+		{"no kid", AuthKeys, `{"keys":[{"kty":"OKP","crv":"Ed25519","x":"` + x + `"}]}`, []spot{{"/keys/0/kid", "required"}}},
+		{"header", PlexJWTHeader, `{"kid":"` + kid + `","typ":"JWT","alg":"EdDSA"}`, nil},
+		{"header RS256", PlexJWTHeader, `{"kid":"k","alg":"RS256"}`, []spot{{"/alg", "const"}}},
+		{"claims", PlexJWTClaims, claims, nil},
+		{"claims without user", PlexJWTClaims, `{"iss":"plex.tv","aud":["plex.tv","c1"],"iat":1,"exp":2,"thumbprint":"k"}`, []spot{{"/user", "required"}}},
+		{"claims with a string user id", PlexJWTClaims, `{"iss":"plex.tv","aud":["plex.tv","c1"],"iat":1,"exp":2,"thumbprint":"k","user":{"id":"1"}}`, []spot{{"/user/id", "type"}}},
+		{"claims from another issuer", PlexJWTClaims, `{"iss":"example.com","aud":["plex.tv","c1"],"iat":1,"exp":2,"thumbprint":"k","user":{"id":1}}`, []spot{{"/iss", "const"}}},
+	}
+	for _, p := range Profiles() {
+		for _, strict := range []bool{false, true} {
+			s, err := Compile(p, WithStrict(strict))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, tt := range tests {
+				t.Run(fmt.Sprintf("%s/strict=%v/%s", p, strict, tt.name), func(t *testing.T) {
+					t.Parallel()
+					v, err := DecodeJSON([]byte(tt.body))
+					if err != nil {
+						t.Fatal(err)
+					}
+					want := tt.want
+					if m := v.(map[string]any); strict && (m["authToken"] != nil || m["token"] != nil) {
+						// Strict adds an additionalProperties violation.
+						key := "/authToken"
+						if m["token"] != nil {
+							key = "/token"
+						}
+						want = append([]spot{{key, "additionalProperties"}}, want...)
+						slices.SortFunc(want, func(a, b spot) int { return strings.Compare(a.Pointer, b.Pointer) })
+					}
+					if diff := cmp.Diff(want, spots(t, s.Validate(tt.def, v))); diff != "" {
+						t.Errorf("Validate(%s, %s) mismatch (-want +got):\n%s", tt.def, tt.body, diff)
+					}
+				})
+			}
+		}
+	}
+	s := mustCompile(t, Wire)
+	if err := s.Validate("Nope", map[string]any{}); err == nil || !strings.Contains(err.Error(), "unknown definition") {
+		t.Errorf("Validate(unknown) = %v, want an unknown-definition error", err)
 	}
 }
