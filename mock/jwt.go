@@ -64,8 +64,8 @@ type jwtState struct {
 	devices   map[string]*deviceState
 	nonces    map[string]nonceEntry
 	NonceRate map[string]*rateWindow
-	verified  map[verifiedKey]int64      // device JWTs already verified: exp (0: none)
-	plexJWTs  map[string]*plexjwt.Claims // Plex JWTs already verified
+	verified  map[verifiedKey]verifiedJWT // device JWTs already verified
+	plexJWTs  map[string]*plexjwt.Claims  // Plex JWTs already verified
 }
 
 type deviceState struct {
@@ -93,10 +93,17 @@ type verifiedKey struct {
 	token, thumbprint string
 }
 
+// verifiedJWT is a device JWT that verified with a key: the parsed token
+// (never modified after parsing) and its exp (0: none).
+type verifiedJWT struct {
+	dj  *plexjwt.DeviceJWT
+	exp int64
+}
+
 func newJWTState(seed int64) *jwtState {
 	return &jwtState{
 		keySeed: seed, devices: map[string]*deviceState{}, nonces: map[string]nonceEntry{},
-		NonceRate: map[string]*rateWindow{}, verified: map[verifiedKey]int64{}, plexJWTs: map[string]*plexjwt.Claims{},
+		NonceRate: map[string]*rateWindow{}, verified: map[verifiedKey]verifiedJWT{}, plexJWTs: map[string]*plexjwt.Claims{},
 	}
 }
 
@@ -368,27 +375,37 @@ func (c *core) verifyExchange(compact string, now time.Time) (*plexjwt.DeviceJWT
 // verifyDeviceJWT checks a parsed device JWT with key, once per token and
 // key: a token already verified is only checked for expiry.
 func (c *core) verifyDeviceJWT(dj *plexjwt.DeviceJWT, compact string, key plexjwt.DeviceKey, now time.Time) error {
-	k := verifiedKey{compact, key.Thumbprint}
+	if v, ok := c.verifiedJWT(compact, key); ok {
+		return v.expired(now)
+	}
+	err := dj.Verify(key, now)
+	switch {
+	case errors.Is(err, plexjwt.ErrExpired):
+		return errJWTExpired
+	case err != nil:
+		return errorf(errJWTInvalid, "Signature Verification Failed: %v", err)
+	}
+	v := verifiedJWT{dj: dj}
+	if !dj.Expiry.IsZero() {
+		v.exp = dj.Expiry.Unix()
+	}
 	j := c.jwt
 	j.mu.Lock()
-	exp, ok := j.verified[k]
+	remember(j.verified, verifiedKey{compact, key.Thumbprint}, v, maxVerified)
 	j.mu.Unlock()
-	if !ok {
-		err := dj.Verify(key, now)
-		switch {
-		case errors.Is(err, plexjwt.ErrExpired):
-			return errJWTExpired
-		case err != nil:
-			return errorf(errJWTInvalid, "Signature Verification Failed: %v", err)
-		}
-		if !dj.Expiry.IsZero() {
-			exp = dj.Expiry.Unix()
-		}
-		j.mu.Lock()
-		remember(j.verified, k, exp, maxVerified)
-		j.mu.Unlock()
-	}
-	if exp != 0 && exp <= now.Unix() {
+	return nil
+}
+
+// verifiedJWT finds a device JWT that already verified with key.
+func (c *core) verifiedJWT(compact string, key plexjwt.DeviceKey) (verifiedJWT, bool) {
+	c.jwt.mu.Lock()
+	defer c.jwt.mu.Unlock()
+	v, ok := c.jwt.verified[verifiedKey{compact, key.Thumbprint}]
+	return v, ok
+}
+
+func (v verifiedJWT) expired(now time.Time) error {
+	if v.exp != 0 && v.exp <= now.Unix() {
 		return errJWTExpired
 	}
 	return nil
@@ -441,6 +458,12 @@ func (c *core) pollJWT(p *pin, compact string, now time.Time) (*plexjwt.DeviceJW
 	}
 	if p.jwk == nil {
 		return nil, scenarios.JWTInvalid // a classic pin has no key to check it with
+	}
+	if v, ok := c.verifiedJWT(compact, *p.jwk); ok { // the same poll JWT again: no parse, no verify
+		if v.dj.Issuer != p.clientID || v.expired(now) != nil {
+			return nil, scenarios.JWTInvalid
+		}
+		return v.dj, scenarios.JWTValid
 	}
 	dj, err := plexjwt.ParseDeviceJWT(compact)
 	if err != nil || dj.Issuer != p.clientID || c.verifyDeviceJWT(dj, compact, *p.jwk, now) != nil {
@@ -536,8 +559,8 @@ func (c *core) sweepJWT(now time.Time) {
 			delete(j.NonceRate, k)
 		}
 	}
-	for k, exp := range j.verified {
-		if exp != 0 && exp <= now.Unix() {
+	for k, v := range j.verified {
+		if v.expired(now) != nil {
 			delete(j.verified, k)
 		}
 	}
@@ -555,7 +578,7 @@ func (c *core) resetJWT() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.devices, j.nonces, j.NonceRate = map[string]*deviceState{}, map[string]nonceEntry{}, map[string]*rateWindow{}
-	j.verified, j.plexJWTs = map[verifiedKey]int64{}, map[string]*plexjwt.Claims{}
+	j.verified, j.plexJWTs = map[verifiedKey]verifiedJWT{}, map[string]*plexjwt.Claims{}
 }
 
 // jwks is the key set as GET /api/v2/auth/keys serves it, after dropping
