@@ -730,7 +730,8 @@ func TestHardeningDeniedNeverOnClaimed(t *testing.T) {
 }
 
 // Item 12: with consume-on-first-read, one of many concurrent polls of a
-// claimed pin gets the token.
+// claimed pin gets the token. The pollers are all waiting before they are
+// let go at once, so their polls overlap as much as they can.
 func TestHardeningConsumeOnFirstReadRace(t *testing.T) {
 	t.Parallel()
 	const trials, pollers = 50, 16
@@ -741,26 +742,29 @@ func TestHardeningConsumeOnFirstReadRace(t *testing.T) {
 		if _, err := s.Approve(p.ID, ""); err != nil {
 			t.Fatal(err)
 		}
+		var ready, done sync.WaitGroup
 		start := make(chan struct{})
 		tokens := make(chan bool, pollers)
-		var wg sync.WaitGroup
 		for range pollers {
-			wg.Add(1)
+			ready.Add(1)
+			done.Add(1)
 			go func() {
-				defer wg.Done()
-				<-start
+				defer done.Done()
 				r := httptest.NewRequest(http.MethodGet, fmt.Sprintf("/api/v2/pins/%d", p.ID), nil)
 				r.Header.Set("Accept", "application/json")
 				r.Header.Set("X-Plex-Client-Identifier", client)
 				r.Header.Set(mock.ScenarioHeader, "consume-on-first-read")
 				rec := httptest.NewRecorder()
+				ready.Done()
+				<-start
 				s.Handler().ServeHTTP(rec, r)
 				var got mock.Pin
 				tokens <- rec.Code == http.StatusOK && json.Unmarshal(rec.Body.Bytes(), &got) == nil && got.AuthToken != nil
 			}()
 		}
+		ready.Wait()
 		close(start)
-		wg.Wait()
+		done.Wait()
 		close(tokens)
 		n := 0
 		for ok := range tokens {
@@ -771,6 +775,71 @@ func TestHardeningConsumeOnFirstReadRace(t *testing.T) {
 		if n != 1 {
 			t.Fatalf("trial %d: %d of %d concurrent polls saw the token, want 1", trial, n, pollers)
 		}
+	}
+}
+
+// hStalledWriter is a response writer whose first Write waits for
+// release, after closing writing: a client that reads its answer slowly.
+type hStalledWriter struct {
+	*httptest.ResponseRecorder
+	writing, release chan struct{}
+	once             sync.Once
+}
+
+func (w *hStalledWriter) Write(b []byte) (int, error) {
+	w.once.Do(func() {
+		close(w.writing)
+		<-w.release
+	})
+	return w.ResponseRecorder.Write(b)
+}
+
+// Item 12, deterministically: a poll that comes while the consuming poll's
+// answer is still being written finds the pin gone. Before the hardening
+// the pin was expired only after that answer was written.
+func TestHardeningConsumeOnFirstReadDuringAnswer(t *testing.T) {
+	t.Parallel()
+	s := hNew(t)
+	p := hPin(t, s, "tv", true)
+	if _, err := s.Approve(p.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	poll := func(w http.ResponseWriter) {
+		r := httptest.NewRequest(http.MethodGet, fmt.Sprintf("/api/v2/pins/%d", p.ID), nil)
+		r.Header.Set("Accept", "application/json")
+		r.Header.Set("X-Plex-Client-Identifier", "tv")
+		r.Header.Set(mock.ScenarioHeader, "consume-on-first-read")
+		s.Handler().ServeHTTP(w, r)
+	}
+	first := &hStalledWriter{ResponseRecorder: httptest.NewRecorder(), writing: make(chan struct{}), release: make(chan struct{})}
+	firstDone := make(chan struct{})
+	go func() {
+		defer close(firstDone)
+		poll(first)
+	}()
+	<-first.writing // the first poll has read the pin and is answering
+	second := httptest.NewRecorder()
+	secondDone := make(chan struct{})
+	go func() {
+		defer close(secondDone)
+		poll(second)
+	}()
+	select {
+	case <-secondDone:
+	case <-firstDone:
+		t.Fatal("the first poll finished before it was released")
+	case <-time.After(10 * time.Second): // a guard against a hang, not a timing assertion
+		close(first.release)
+		t.Fatal("the second poll waited for the first one's answer to be written")
+	}
+	close(first.release)
+	<-firstDone
+	var got mock.Pin
+	if err := json.Unmarshal(first.Body.Bytes(), &got); err != nil || got.AuthToken == nil {
+		t.Errorf("first poll = %d %s, want the token", first.Code, first.Body)
+	}
+	if second.Code != http.StatusNotFound {
+		t.Errorf("second poll, during the first one's answer = %d %s, want 404: the token was read twice", second.Code, second.Body)
 	}
 }
 
