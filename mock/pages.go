@@ -550,9 +550,9 @@ const dashboardRows = 50
 
 // dashboardView is the body of dashboard.html.
 type dashboardView struct {
-	Pins        []PinInfo // the newest dashboardRows
-	Total       int       // every stored pin
-	Counts      map[State]int
+	Pins        []PinInfo      // the newest dashboardRows
+	Total       int            // every stored pin
+	Counts      map[string]int // by state name, for the template
 	Accounts    []Account
 	Clock       clockView
 	Requests    []Request
@@ -603,7 +603,7 @@ func (p *pages) dashboardData() dashboardView {
 	devices := p.s.Devices()
 	return dashboardView{
 		Devices: deviceRows(devices[:min(len(devices), dashboardRows)], p.s.core.clock.Now()), DeviceTotal: len(devices), Keys: keys,
-		Pins: pins, Total: p.s.core.pins.len(), Counts: p.s.core.pins.counts(p.s.core.clock.Now()),
+		Pins: pins, Total: p.s.core.pins.len(), Counts: stateCounts(p.s.core.pins.counts(p.s.core.clock.Now())),
 		Accounts: p.s.Accounts(), Clock: p.s.clockView(), Requests: reqs,
 		Scenarios: p.s.Scenarios(), Default: p.s.cfg.scenario, Clients: p.s.ClientScenarios(), Public: p.s.cfg.publicURL,
 	}
@@ -760,3 +760,12 @@ func twoDigits(n int64) string {
 
 // clockTime renders a time of the mock's clock for the dashboard.
 func clockTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") }
+
+// stateCounts keys counts by state name, which the template indexes with.
+func stateCounts(m map[State]int) map[string]int {
+	out := make(map[string]int, len(m))
+	for k, v := range m {
+		out[string(k)] = v
+	}
+	return out
+}

@@ -206,6 +206,15 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	x.router = routes()
 	ep, r := match(x.router, r)
+	if r.ContentLength > s.cfg.maxBody && (ep == nil || !isPlexPath(r.URL.Path)) {
+		// A body announced larger than the limit is refused before
+		// reading, on every route: waiting for bytes a client will never
+		// send would hold the connection until the read timeout. plex.tv's
+		// API paths answer it in their own envelope (api).
+		x.w.Header().Set("Connection", "close")
+		writeJSON(x, http.StatusRequestEntityTooLarge, controlError{Error: errBodyTooLarge.Error(), Code: http.StatusRequestEntityTooLarge})
+		return
+	}
 	if r.Body != nil && r.Body != http.NoBody {
 		// A copy of the request carries the limited body: net/http then
 		// sees the original unread body after a 413 and closes the
