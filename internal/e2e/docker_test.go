@@ -345,11 +345,17 @@ rules:
 	if err := os.WriteFile(filepath.Join(dir, "teapot.yaml"), []byte(teapot), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, base := dockerRunMock(t, image, "-v", dir+":/scenarios:ro")
+	// Beyond loopback the control API is guarded, and so is the scenario
+	// header: the request carries the control token.
+	const token = "docker-e2e-scenario-token"
+	_, base := dockerRunMock(t, image, "-v", dir+":/scenarios:ro", "-e", "MOCKPLEX_CONTROL_TOKEN="+token)
 	dockerWaitReady(t, base)
 	c := newDockerClient(t, base, "docker-e2e-scenario", "")
 	asJSON := map[string]string{"Accept": "application/json"}
-	if status, _, body := c.do(http.MethodPost, "/api/v2/pins", map[string]string{"Accept": "application/json", "X-Mockplex-Scenario": "teapot"}); status != http.StatusTeapot {
+	if status, _, body := c.do(http.MethodPost, "/api/v2/pins", map[string]string{"Accept": "application/json", "X-Mockplex-Scenario": "teapot"}); status != http.StatusForbidden {
+		t.Errorf("POST /api/v2/pins with X-Mockplex-Scenario and no control token = %d %s, want 403", status, body)
+	}
+	if status, _, body := c.do(http.MethodPost, "/api/v2/pins", map[string]string{"Accept": "application/json", "X-Mockplex-Scenario": "teapot", "X-Mockplex-Token": token}); status != http.StatusTeapot {
 		t.Errorf("POST /api/v2/pins with X-Mockplex-Scenario: teapot = %d %s, want 418 from the mounted scenario", status, body)
 	}
 	if status, _, body := c.do(http.MethodPost, "/api/v2/pins", asJSON); status != http.StatusCreated {
