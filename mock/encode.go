@@ -5,12 +5,76 @@ import (
 	"unicode/utf8"
 )
 
-// The hand-written encoders below produce exactly the bytes encoding/xml
-// produces for a Pin (through Pin.MarshalXML) and encoding/json and
-// encoding/xml for plex.tv's error envelope, which the wire contract and
+// The hand-written encoders below produce exactly the bytes encoding/json
+// and encoding/xml (through Pin.MarshalXML) produce for a Pin, and for
+// plex.tv's error envelope, which the wire contract and
 // the golden files fix. encode_test.go checks them against those packages,
-// fuzzed. XML pins are the hot path they pay for (BENCHMARKS.md); JSON pins
-// go through encoding/json.
+// fuzzed. Pins are the hot path they pay for: the pinned poll benchmark
+// spends a twentieth of the server's time in encoding/json without them
+// (BENCHMARKS.md).
+
+// appendPinJSON appends p as encoding/json encodes *Pin.
+func appendPinJSON(b []byte, p *Pin) []byte {
+	b = append(b, `{"id":`...)
+	b = strconv.AppendInt(b, p.ID, 10)
+	b = append(b, `,"code":`...)
+	b = appendJSONString(b, p.Code)
+	b = append(b, `,"product":`...)
+	b = appendJSONString(b, p.Product)
+	b = append(b, `,"trusted":`...)
+	b = strconv.AppendBool(b, p.Trusted)
+	b = append(b, `,"qr":`...)
+	b = appendJSONString(b, p.QR)
+	b = append(b, `,"clientIdentifier":`...)
+	b = appendJSONString(b, p.ClientIdentifier)
+	b = append(b, `,"location":`...)
+	if l := p.Location; l == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, `{"code":`...)
+		b = appendJSONString(b, l.Code)
+		b = append(b, `,"european_union_member":`...)
+		b = strconv.AppendBool(b, l.EuropeanUnionMember)
+		b = append(b, `,"continent_code":`...)
+		b = appendJSONString(b, l.ContinentCode)
+		b = append(b, `,"country":`...)
+		b = appendJSONString(b, l.Country)
+		b = append(b, `,"city":`...)
+		b = appendJSONString(b, l.City)
+		b = append(b, `,"time_zone":`...)
+		b = appendJSONString(b, l.TimeZone)
+		b = append(b, `,"postal_code":`...)
+		b = appendJSONString(b, l.PostalCode)
+		b = append(b, `,"in_privacy_restricted_country":`...)
+		b = strconv.AppendBool(b, l.InPrivacyRestrictedCountry)
+		b = append(b, `,"in_privacy_restricted_region":`...)
+		b = strconv.AppendBool(b, l.InPrivacyRestrictedRegion)
+		b = append(b, `,"subdivisions":`...)
+		b = appendJSONString(b, l.Subdivisions)
+		b = append(b, `,"coordinates":`...)
+		b = appendJSONString(b, l.Coordinates)
+		b = append(b, '}')
+	}
+	b = append(b, `,"expiresIn":`...)
+	b = strconv.AppendInt(b, p.ExpiresIn, 10)
+	b = append(b, `,"createdAt":`...)
+	b = appendJSONString(b, p.CreatedAt)
+	b = append(b, `,"expiresAt":`...)
+	b = appendJSONString(b, p.ExpiresAt)
+	b = append(b, `,"authToken":`...)
+	if p.AuthToken == nil {
+		b = append(b, "null"...)
+	} else {
+		b = appendJSONString(b, *p.AuthToken)
+	}
+	b = append(b, `,"newRegistration":`...)
+	if p.NewRegistration == nil {
+		b = append(b, "null"...)
+	} else {
+		b = strconv.AppendBool(b, *p.NewRegistration)
+	}
+	return append(b, '}')
+}
 
 // appendPinXML appends p as encoding/xml encodes plex.tv's XML form of it:
 // attributes in wire order, booleans as 0 and 1, null fields omitted, and

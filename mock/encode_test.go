@@ -86,6 +86,9 @@ func wantXML(t testing.TB, v any) string {
 func TestAppendPinMatchesEncodingPackages(t *testing.T) {
 	t.Parallel()
 	for i, p := range samplePins() {
+		if got, want := string(appendPinJSON(nil, &p)), wantJSON(t, &p); got != want {
+			t.Errorf("pin %d: appendPinJSON =\n%s\nwant (encoding/json)\n%s", i, got, want)
+		}
 		if got, want := string(appendPinXML(nil, &p)), wantXML(t, refXML(&p)); got != want {
 			t.Errorf("pin %d: appendPinXML =\n%s\nwant (encoding/xml)\n%s", i, got, want)
 		}
@@ -180,6 +183,9 @@ func FuzzAppendPin(f *testing.F) {
 		}
 		if flag {
 			p.AuthToken, p.NewRegistration = &tok, &flag
+		}
+		if got, want := string(appendPinJSON(nil, &p)), wantJSON(t, &p); got != want {
+			t.Errorf("appendPinJSON =\n%s\nwant\n%s", got, want)
 		}
 		if got, want := string(appendPinXML(nil, &p)), wantXML(t, refXML(&p)); got != want {
 			t.Errorf("appendPinXML =\n%s\nwant\n%s", got, want)

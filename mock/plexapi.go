@@ -108,7 +108,7 @@ func handleCreate(s *Server, x *exchange) {
 }
 
 func handlePoll(s *Server, x *exchange) {
-	id, ok := parsePinID(mux.Vars(x.r)["id"])
+	id, ok := parsePinID(x.pinIDSegment())
 	if !ok {
 		x.fail(errBadPinID)
 		return
@@ -219,7 +219,7 @@ func handleV1Create(s *Server, x *exchange) {
 
 func handleV1Poll(s *Server, x *exchange) {
 	x.format = xmlFormat
-	id, ok := parsePinID(mux.Vars(x.r)["id"])
+	id, ok := parsePinID(x.pinIDSegment())
 	if !ok {
 		x.fail(errBadPinID)
 		return

@@ -26,6 +26,7 @@ type exchange struct {
 	r      *http.Request
 	s      *Server
 	router *mux.Router // the router that matched, for a 405's Allow
+	pathID string      // the poll route's id segment, when routes.fast found it
 	status int         // 0 until written; -1 when no HTTP answer went out
 	entry  Request     // the journal entry
 	logged bool        // the entry is journaled already (before a fault cut the connection)
@@ -78,7 +79,7 @@ func putBuf(buf *bytes.Buffer) {
 type bodies struct{ json, xml any }
 
 // reply writes v with status in the negotiated format. Pins take the
-// hand-written XML encoder (BENCHMARKS.md shows it pays); everything else
+// hand-written encoders (BENCHMARKS.md shows they pay); everything else
 // goes through encoding/json and encoding/xml.
 func (x *exchange) reply(status int, v any) {
 	buf := bufPool.Get().(*bytes.Buffer)
@@ -96,6 +97,8 @@ func (x *exchange) reply(status int, v any) {
 	}
 	var err error
 	switch {
+	case isPin && x.format == jsonFormat:
+		buf.Write(appendPinJSON(buf.AvailableBuffer(), p))
 	case x.format == jsonFormat:
 		if err = json.NewEncoder(buf).Encode(v); err == nil {
 			buf.Truncate(buf.Len() - 1) // Encode's trailing newline
@@ -281,4 +284,12 @@ func (x *exchange) controlFail(err error) {
 		x.w.Header().Set("WWW-Authenticate", `Bearer realm="mockplex"`)
 	}
 	writeJSON(x, f.control, controlError{Error: err.Error(), Code: f.wire.Code})
+}
+
+// pinIDSegment returns the request's {id} path segment.
+func (x *exchange) pinIDSegment() string {
+	if x.pathID != "" {
+		return x.pathID
+	}
+	return mux.Vars(x.r)["id"]
 }

@@ -24,7 +24,7 @@ func (endpoint) ServeHTTP(http.ResponseWriter, *http.Request) {
 // routes is the whole API surface: plex.tv's routes, the control API under
 // /__mockplex/, the pages, and health. It is built on first use and shared
 // by every server of the process; it holds no server state.
-var routes = sync.OnceValue(func() *mux.Router {
+var routes = sync.OnceValue(func() *routeTable {
 	r := mux.NewRouter()
 	r.NotFoundHandler = api(handleNotFound)
 	r.MethodNotAllowedHandler = api(handleMethodNotAllowed)
@@ -72,8 +72,37 @@ var routes = sync.OnceValue(func() *mux.Router {
 	// methods on unknown paths get 404 rather than 405.
 	r.MatcherFunc(func(req *http.Request, _ *mux.RouteMatch) bool { return req.Method == http.MethodOptions }).
 		Handler(api(handlePreflight))
-	return r
+	return &routeTable{router: r, poll: poll, create: create}
 })
+
+// routeTable is the router and the endpoints of its hottest routes.
+type routeTable struct {
+	router       *mux.Router
+	poll, create endpoint
+}
+
+// pinsPrefix is where the poll route's one variable segment starts.
+const pinsPrefix = "/api/v2/pins/"
+
+// fast finds the endpoints of the two hottest requests, a poll and a
+// create, without the router's regular expressions, and the poll's id
+// segment. It answers as the router would for them: the poll route takes
+// any one segment ({id} is [^/]+), and nothing registered before it
+// matches a GET of one. Anything else goes to the router.
+func (t *routeTable) fast(r *http.Request) (endpoint, string) {
+	p := r.URL.Path
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		if id, ok := strings.CutPrefix(p, pinsPrefix); ok && id != "" && strings.IndexByte(id, '/') < 0 {
+			return t.poll, id
+		}
+	case http.MethodPost:
+		if p == "/api/v2/pins" {
+			return t.create, ""
+		}
+	}
+	return nil, ""
+}
 
 // match finds r's endpoint in router, as gorilla/mux's ServeHTTP would,
 // and returns r with the route's variables.

@@ -204,8 +204,14 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		x.WriteHeader(http.StatusMovedPermanently)
 		return
 	}
-	x.router = routes()
-	ep, r := match(x.router, r)
+	rt := routes()
+	x.router = rt.router
+	ep, id := rt.fast(r)
+	if ep != nil {
+		x.pathID = id
+	} else {
+		ep, r = match(x.router, r)
+	}
 	if r.ContentLength > s.cfg.maxBody && (ep == nil || !isPlexPath(r.URL.Path)) {
 		// A body announced larger than the limit is refused before
 		// reading, on every route: waiting for bytes a client will never
