@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mockplex/mockplex/internal/gctune"
 	"github.com/mockplex/mockplex/internal/logbuf"
 	"github.com/mockplex/mockplex/mock"
 )
@@ -241,6 +242,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		return err
 	}
+	// The collector runs less often than Go's default (unless GOGC or
+	// GOMEMLIMIT say otherwise): see internal/gctune.
+	gcPercent, gcLimit := gctune.Apply(getenv)
 	// The access log (a line per request) is batched: a write per line
 	// would cost a third of the poll throughput. Everything else is written
 	// at once, after the access lines before it.
@@ -292,6 +296,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	go func() { errc <- hs.Serve(ln) }()
 	logger.Info("mockplex listening", "addr", ln.Addr().String(), "version", version,
 		"control", acc.on, "loopbackHosts", acc.loopbackHosts, "scenario", c.Scenario, "scenarios", c.ScenarioDir)
+	if gcPercent > 0 || gcLimit > 0 {
+		logger.Debug("garbage collector tuned", "gogc", gcPercent, "gomemlimit", gcLimit)
+	}
 
 	select {
 	case err := <-errc:

@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/mockplex/mockplex/internal/gctune"
 	"github.com/mockplex/mockplex/internal/loadbench/baseline"
 	"github.com/mockplex/mockplex/internal/logbuf"
 	"github.com/mockplex/mockplex/mock"
@@ -71,6 +72,9 @@ type heapResult struct {
 // closes (the parent exited or is done with it), ctx ends, or its lifetime
 // passes.
 func serveChild(ctx context.Context, o options, stdout, stderr io.Writer) error {
+	if o.serve == "mock" {
+		gctune.Apply(os.Getenv) // as mockplex serve runs
+	}
 	ctx, cancel := context.WithTimeout(ctx, o.serveLifetime)
 	defer cancel()
 	go func() {
