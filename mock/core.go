@@ -32,7 +32,7 @@ type core struct {
 	accounts  *accounts
 	clients   *clients
 	scripts   *scriptSet
-	locations []Location
+	locations func() []Location // the process's pool, built on first use
 	links     *linkLimiter
 	jwt       *jwtState
 	seq       atomic.Uint64 // the last pin's creation sequence number
@@ -165,7 +165,7 @@ func (c *core) create(q createReq) (pin, scenarios.Decision, error) {
 	p := &pin{
 		product: product, clientID: q.client, scenario: scriptName(q.script), createdAt: now.Unix(),
 		expiresAt: now.Add(life).Unix(), strong: q.strong, legacy: q.legacy,
-		location: uint16(c.rand.Intn(len(c.locations))), jwk: q.jwk, seq: c.seq.Add(1),
+		location: uint16(c.rand.Intn(locationPoolSize)), jwk: q.jwk, seq: c.seq.Add(1),
 	}
 	c.apply(p, d, now, true)
 	fixedID := p.id != 0

@@ -244,7 +244,8 @@ type PinInfo struct {
 // wire renders a stored pin as plex.tv sends it at now. Its Location
 // points into the shared pool: the Go methods hand out copies (own).
 func (c *core) wire(p *pin, now time.Time) Pin {
-	loc := &c.locations[int(p.location)%len(c.locations)]
+	pool := c.locations()
+	loc := &pool[int(p.location)%len(pool)]
 	out := Pin{
 		ID:               p.id,
 		Code:             p.code,

@@ -25,6 +25,17 @@ func (endpoint) ServeHTTP(http.ResponseWriter, *http.Request) {
 // /__mockplex/, the pages, and health. It is built on first use and shared
 // by every server of the process; it holds no server state.
 var routes = sync.OnceValue(func() *routeTable {
+	return &routeTable{
+		router: sync.OnceValue(newRouter), poll: api(handlePoll), create: api(handleCreate),
+		healthz: endpoint(handleHealthz), readyz: endpoint(handleReadyz),
+	}
+})
+
+// newRouter builds the router of every route. It is built on the first
+// request that the fast routes do not take: compiling its patterns is a
+// third of a millisecond, which a readiness probe and a first create need
+// not wait for.
+func newRouter() *mux.Router {
 	r := mux.NewRouter()
 	r.NotFoundHandler = api(handleNotFound)
 	r.MethodNotAllowedHandler = api(handleMethodNotAllowed)
@@ -72,29 +83,36 @@ var routes = sync.OnceValue(func() *routeTable {
 	// methods on unknown paths get 404 rather than 405.
 	r.MatcherFunc(func(req *http.Request, _ *mux.RouteMatch) bool { return req.Method == http.MethodOptions }).
 		Handler(api(handlePreflight))
-	return &routeTable{router: r, poll: poll, create: create}
-})
+	return r
+}
 
-// routeTable is the router and the endpoints of its hottest routes.
+// routeTable is the router and the endpoints of the routes found without
+// it.
 type routeTable struct {
-	router       *mux.Router
-	poll, create endpoint
+	router                        func() *mux.Router
+	poll, create, healthz, readyz endpoint
 }
 
 // pinsPrefix is where the poll route's one variable segment starts.
 const pinsPrefix = "/api/v2/pins/"
 
-// fast finds the endpoints of the two hottest requests, a poll and a
-// create, without the router's regular expressions, and the poll's id
-// segment. It answers as the router would for them: the poll route takes
-// any one segment ({id} is [^/]+), and nothing registered before it
-// matches a GET of one. Anything else goes to the router.
+// fast finds the endpoints of the hottest requests (a poll, a create) and
+// of the health probes without the router's regular expressions, and the
+// poll's id segment. It answers as the router would for them: the poll
+// route takes any one segment ({id} is [^/]+), and nothing registered
+// before it matches a GET of one. Anything else goes to the router.
 func (t *routeTable) fast(r *http.Request) (endpoint, string) {
 	p := r.URL.Path
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 		if id, ok := strings.CutPrefix(p, pinsPrefix); ok && id != "" && strings.IndexByte(id, '/') < 0 {
 			return t.poll, id
+		}
+		switch p {
+		case "/healthz":
+			return t.healthz, ""
+		case "/readyz":
+			return t.readyz, ""
 		}
 	case http.MethodPost:
 		if p == "/api/v2/pins" {

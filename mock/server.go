@@ -73,7 +73,7 @@ func New(opts ...Option) (*Server, error) {
 	// The location pool is the process's, built once; drawing this value
 	// keeps the accounts, pins and tokens a seed gives as they were.
 	_ = faker.Int64()
-	s.core.locations = locationPool()
+	s.core.locations = locationPool
 	s.core.accounts = newAccounts(faker, cfg.accounts, cfg.clock.Now())
 	s.journal = newJournal(cfg.journalSize)
 	s.pages = sync.OnceValue(func() *pages { return newPages(s) })
@@ -205,11 +205,11 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rt := routes()
-	x.router = rt.router
 	ep, id := rt.fast(r)
 	if ep != nil {
 		x.pathID = id
 	} else {
+		x.router = rt.router()
 		ep, r = match(x.router, r)
 	}
 	if r.ContentLength > s.cfg.maxBody && (ep == nil || !isPlexPath(r.URL.Path)) {

@@ -97,7 +97,14 @@ func runStartup(ctx context.Context, o options, rep *report) error {
 	mock, libs, bare := medianRun(runs[0][0]), medianRun(runs[0][1]), medianRun(runs[0][2])
 	rep.printf("mockplex / bare: %.2f; mockplex / bare with mockplex's libraries: %.2f; the libraries' share: %s of %s over bare\n",
 		float64(mock.took)/float64(bare.took), float64(mock.took)/float64(libs.took), ms(libs.took-bare.took), ms(mock.took-bare.took))
-	rep.add("start-up, exec to first response (median)", ms(mock.took), "<= 20ms", mock.took <= 20*time.Millisecond)
+	// The 20 ms target is retired (the core-shape issue): a bare binary
+	// linked with the required libraries is the floor, and mockplex is held
+	// to 1.15 of it, on both probes.
+	for p, pr := range probes {
+		m, l := medianRun(runs[p][0]), medianRun(runs[p][1])
+		ratio := float64(m.took) / float64(l.took)
+		rep.add("start-up, "+pr.name+", vs the libraries' floor (median)", fmt.Sprintf("%.2f (%s)", ratio, ms(m.took)), "<= 1.15", ratio <= 1.15)
+	}
 	return nil
 }
 
