@@ -1,9 +1,7 @@
 package contract
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -11,23 +9,13 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/mockplex/mockplex/internal/jsonnum"
 	"github.com/mockplex/mockplex/internal/jsonptr"
 )
 
 // decodeJSON decodes one JSON document, keeping numbers as json.Number so
 // integers and doubles stay apart.
-func decodeJSON(b []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	if dec.More() {
-		return nil, errors.New("trailing data after the JSON document")
-	}
-	return v, nil
-}
+func decodeJSON(b []byte) (any, error) { return jsonnum.Decode(b) }
 
 // jsonType names the JSON type of a decoded value.
 func jsonType(v any) string {

@@ -190,14 +190,7 @@ type pong struct {
 
 func handlePing(s *Server, x *exchange) {
 	_, d, err := s.core.account(x.p.get(hToken), scenarios.OpPing, x.req)
-	if x.transport(d) {
-		return
-	}
-	if err != nil {
-		x.fail(err)
-		return
-	}
-	x.reply(http.StatusOK, &pong{Pong: true})
+	x.answer(d, err, http.StatusOK, &pong{Pong: true})
 }
 
 func handleV1Create(s *Server, x *exchange) {
@@ -362,14 +355,7 @@ type nonceBody struct {
 func handleNonce(s *Server, x *exchange) {
 	x.format = jsonFormat
 	n, d, err := s.core.nonce(x.req)
-	if x.transport(d) {
-		return
-	}
-	if err != nil {
-		x.fail(err)
-		return
-	}
-	x.reply(http.StatusOK, &nonceBody{Nonce: n})
+	x.answer(d, err, http.StatusOK, &nonceBody{Nonce: n})
 }
 
 // tokenBody is POST /api/v2/auth/token's body: snake_case, unlike the
@@ -391,14 +377,7 @@ func handleToken(s *Server, x *exchange) {
 		return
 	}
 	tok, d, err := s.core.exchange(jwt, x.req)
-	if x.transport(d) {
-		return
-	}
-	if err != nil {
-		x.fail(err)
-		return
-	}
-	x.reply(http.StatusOK, &tokenBody{AuthToken: tok})
+	x.answer(d, err, http.StatusOK, &tokenBody{AuthToken: tok})
 }
 
 // handleKeys is GET /api/v2/auth/keys: the JWKS of the signing keys.

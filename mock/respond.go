@@ -117,6 +117,18 @@ func (x *exchange) reply(status int, v any) {
 	x.send(status, x.format, buf.Bytes())
 }
 
+// answer hands an operation's outcome to the responder: the decision's
+// transport effects first, then the error's envelope or v with status.
+func (x *exchange) answer(d scenarios.Decision, err error, status int, v any) {
+	switch {
+	case x.transport(d):
+	case err != nil:
+		x.fail(err)
+	default:
+		x.reply(status, v)
+	}
+}
+
 // send writes an encoded body with its content type and length.
 func (x *exchange) send(status int, f format, body []byte) {
 	// Direct assignment is Header.Set without canonicalizing keys that
