@@ -55,8 +55,9 @@
 // Five files trace a poll, GET /api/v2/pins/{id}:
 //
 //   - server.go: serveHTTP takes an exchange from a pool and finds the
-//     route's endpoint in the router of routes.go, built once per process
-//     and shared by every server.
+//     route's endpoint with routes.go: the hottest routes (poll, create,
+//     health) by a prefix test, the rest through a gorilla/mux router; both
+//     are built once per process and shared by every server.
 //   - plexapi.go: the api adapter negotiates the format, merges the
 //     X-Plex-* parameters, picks the scenario; handlePoll parses the id and
 //     calls the core.
