@@ -313,16 +313,30 @@ func handleMethodNotAllowed(s *Server, x *exchange) {
 	x.fail(errMethod)
 }
 
+// The health answers are written as encoding/json's indented output of
+// their maps would be (the golden files hold them to it), without it: a
+// readiness probe is often a process's first request, and a cold
+// encoding/json costs it more than the answer.
+
 func handleHealthz(s *Server, x *exchange) {
-	x.control(http.StatusOK, map[string]string{"status": "ok"})
+	x.health(http.StatusOK, "{\n  \"status\": \"ok\"\n}\n")
 }
 
 func handleReadyz(s *Server, x *exchange) {
 	if s.draining.Load() {
-		x.control(http.StatusServiceUnavailable, map[string]string{"status": "draining"})
+		x.health(http.StatusServiceUnavailable, "{\n  \"status\": \"draining\"\n}\n")
 		return
 	}
-	x.control(http.StatusOK, map[string]string{"status": "ready", "live_pins": strconv.Itoa(s.core.pins.len())})
+	x.health(http.StatusOK, "{\n  \"live_pins\": \""+strconv.Itoa(s.core.pins.len())+"\",\n  \"status\": \"ready\"\n}\n")
+}
+
+// health writes a health answer's JSON body.
+func (x *exchange) health(status int, body string) {
+	h := x.w.Header()
+	h.Set("Content-Type", contentTypeJSON)
+	h.Set("Cache-Control", "no-store")
+	x.WriteHeader(status)
+	_, _ = x.Write([]byte(body))
 }
 
 // The JWT family's endpoints answer JSON whatever the Accept header (wire
