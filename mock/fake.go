@@ -1,8 +1,8 @@
 package mock
 
 import (
-	"fmt"
 	"math/rand"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -113,7 +113,7 @@ func newLocationPool(f *gofakeit.Faker) []Location {
 			InPrivacyRestrictedCountry: c.privacy,
 			InPrivacyRestrictedRegion:  c.privacy,
 			Subdivisions:               c.subdivision,
-			Coordinates:                fmt.Sprintf("%.4f, %.4f", lat, long),
+			Coordinates:                formatCoordinates(lat, long),
 		}
 	}
 	return pool
@@ -160,4 +160,14 @@ func randString(r *rand.Rand, alphabet string, n int) string {
 // int32 clients work; the large-ids scenario goes above.
 func pinID(r *rand.Rand) int64 {
 	return 1_000_000_000 + r.Int63n(1<<31-1-1_000_000_000)
+}
+
+// formatCoordinates renders a latitude and longitude as plex.tv does, "%.4f,
+// %.4f", without fmt (the pool is built on a server's first create).
+func formatCoordinates(lat, long float64) string {
+	b := make([]byte, 0, 24)
+	b = strconv.AppendFloat(b, lat, 'f', 4, 64)
+	b = append(b, ", "...)
+	b = strconv.AppendFloat(b, long, 'f', 4, 64)
+	return string(b)
 }
