@@ -279,6 +279,10 @@ func (c *core) info(p *pin, now time.Time) PinInfo {
 	return pi
 }
 
+// created renders a pin as its create answers it: at its creation time,
+// so expiresIn is the whole lifetime whatever a scripted delay took.
+func (c *core) created(p *pin) Pin { return c.wire(p, time.Unix(p.createdAt, 0)) }
+
 // own gives p a Location of its own, for a Pin handed to user code.
 func (p Pin) own() Pin {
 	if p.Location != nil {

@@ -102,30 +102,31 @@ func handleCreate(s *Server, x *exchange) {
 		x.fail(err)
 		return
 	}
-	pin := s.core.wire(&p, s.core.clock.Now())
-	pin.ExpiresIn = p.expiresAt - p.createdAt // rendered as created, whatever a delay took
+	pin := s.core.created(&p)
 	x.reply(http.StatusCreated, &pin)
 }
 
 func handlePoll(s *Server, x *exchange) {
-	id, ok := parsePinID(x.pinIDSegment())
-	if !ok {
-		x.fail(errBadPinID)
-		return
-	}
-	if x.req.client == "" {
-		x.fail(ErrMissingClientID)
-		return
-	}
-	x.entry.PinID = id // journaled even when the poll fails, so ?pin= shows the 404s
-	if p, ok := pollPin(s, x, id); ok {
+	if p, ok := pollPin(s, x); ok {
 		x.reply(http.StatusOK, &p)
 	}
 }
 
-// pollPin runs a poll through the core and the decision's transport
-// effects, and returns the pin to send, rendered when the answer goes out.
-func pollPin(s *Server, x *exchange, id int64) (Pin, bool) {
+// pollPin reads the poll's pin id and client (v2 and v1 alike), runs the
+// poll through the core and the decision's transport effects, and returns
+// the pin to send, rendered when the answer goes out. It answers the
+// failures itself.
+func pollPin(s *Server, x *exchange) (Pin, bool) {
+	id, ok := parsePinID(x.pinIDSegment())
+	if !ok {
+		x.fail(errBadPinID)
+		return Pin{}, false
+	}
+	if x.req.client == "" {
+		x.fail(ErrMissingClientID)
+		return Pin{}, false
+	}
+	x.entry.PinID = id // journaled even when the poll fails, so ?pin= shows the 404s
 	res, d, err := s.core.poll(id, x.p.get("deviceJWT"), x.req)
 	if x.transport(d) {
 		return Pin{}, false
@@ -205,24 +206,13 @@ func handleV1Create(s *Server, x *exchange) {
 	}
 	x.w.Header().Set("Location", s.cfg.base()+"/pins/"+strconv.FormatInt(p.id, 10))
 	x.entry.PinID = p.id
-	pin := s.core.wire(&p, s.core.clock.Now())
-	pin.ExpiresIn = p.expiresAt - p.createdAt
+	pin := s.core.created(&p)
 	x.reply(http.StatusCreated, pin.v1(0))
 }
 
 func handleV1Poll(s *Server, x *exchange) {
 	x.format = xmlFormat
-	id, ok := parsePinID(x.pinIDSegment())
-	if !ok {
-		x.fail(errBadPinID)
-		return
-	}
-	if x.req.client == "" {
-		x.fail(ErrMissingClientID)
-		return
-	}
-	x.entry.PinID = id
-	p, ok := pollPin(s, x, id)
+	p, ok := pollPin(s, x)
 	if !ok {
 		return
 	}

@@ -340,7 +340,7 @@ func (s *Server) CreatePin(clientID, product string, strong bool) (Pin, error) {
 	if err != nil {
 		return Pin{}, err
 	}
-	return s.core.wire(&p, time.Unix(p.createdAt, 0)).own(), nil
+	return s.core.created(&p).own(), nil
 }
 
 // Poll reads a pin as GET /api/v2/pins/{id} would for clientID, under the
