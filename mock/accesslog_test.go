@@ -31,7 +31,7 @@ func (s *syncBuffer) String() string {
 // TestAccessLog checks the line per request: API requests at info with
 // method, path, status, time taken and client, the scenario only when one
 // was chosen; the control API and health checks only at debug; and all of
-// it on the WithAccessLog logger, none on the lifecycle logger.
+// it on Config.AccessLog's logger, none on the lifecycle logger.
 func TestAccessLog(t *testing.T) {
 	t.Parallel()
 	client := map[string]string{"X-Plex-Client-Identifier": "log-client", "X-Plex-Product": "Log"}
@@ -61,7 +61,7 @@ func TestAccessLog(t *testing.T) {
 			opts := &slog.HandlerOptions{Level: tt.level}
 			srv := newFrozenServer(t,
 				mock.WithLogger(slog.New(slog.NewTextHandler(&life, opts))),
-				mock.WithAccessLog(slog.New(slog.NewTextHandler(&access, opts))))
+				mock.WithConfig(mock.Config{AccessLog: slog.New(slog.NewTextHandler(&access, opts))}))
 			roundTrip(t, srv, tt.method, tt.path, tt.header, "")
 			srv.Close() // the line is written after the response; Close waits for the handler
 			got := access.String()
@@ -86,7 +86,7 @@ func TestAccessLog(t *testing.T) {
 	}
 }
 
-// TestAccessLogDefaultsToLogger checks that without WithAccessLog the lines
+// TestAccessLogDefaultsToLogger checks that without Config.AccessLog the lines
 // go to the WithLogger logger.
 func TestAccessLogDefaultsToLogger(t *testing.T) {
 	t.Parallel()

@@ -95,6 +95,18 @@ func (a *accounts) drop(acc *Account) {
 	}
 }
 
+// replace makes list the accounts (a restore), made ones included in none.
+// It swaps the contents, not the set: handlers may be reading it.
+func (a *accounts) replace(list []*Account) {
+	byToken := make(map[string]*Account, len(list))
+	for _, acc := range list {
+		byToken[acc.AuthToken] = acc
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.list, a.byToken, a.generated = list, byToken, nil
+}
+
 // forgetGenerated drops every account made for a sign-up.
 func (a *accounts) forgetGenerated() {
 	a.mu.Lock()

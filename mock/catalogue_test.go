@@ -701,7 +701,7 @@ func TestBadRequestCatalogue(t *testing.T) {
 // server and then reads the journal: no request of it was answered 500.
 func TestCatalogueNeverJournalsA500(t *testing.T) {
 	t.Parallel()
-	cs := newCatServer(t, mock.WithJournalSize(10_000))
+	cs := newCatServer(t, mock.WithConfig(mock.Config{JournalSize: 10_000}))
 	for _, row := range catalogue() {
 		if row.run != nil || row.setup != nil {
 			continue

@@ -1,70 +1,9 @@
 package mock
 
 import (
-	"context"
-	"fmt"
-	"log/slog"
-	"math/rand"
-	"strings"
 	"sync"
 	"time"
-
-	"github.com/mockplex/mockplex/scenarios"
 )
-
-// ScenarioHeader names a scenario for one request; it beats the client's
-// and the server's. It obeys the control API's guard: on a server with a
-// control token it needs the token, and with the control API off it is
-// refused.
-const ScenarioHeader = "X-Mockplex-Scenario"
-
-// scriptSet is the server's view of the scenario registry: the shipped
-// scenarios plus a user folder, hot-reloaded.
-type scriptSet struct {
-	reg    *scenarios.Registry
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-}
-
-func newScriptSet(dir string, logger *slog.Logger) (*scriptSet, error) {
-	reg, err := scenarios.NewRegistry(dir, scenarios.WithLogger(logger))
-	if err != nil {
-		return nil, err
-	}
-	ss := &scriptSet{reg: reg}
-	if dir != "" {
-		ctx, cancel := context.WithCancel(context.Background())
-		ss.cancel = cancel
-		ss.wg.Add(1)
-		go func() {
-			defer ss.wg.Done()
-			if err := reg.Watch(ctx); err != nil && ctx.Err() == nil {
-				logger.Warn("scenario hot reload stopped", "dir", dir, "err", err)
-			}
-		}()
-	}
-	return ss, nil
-}
-
-func (ss *scriptSet) get(name string) (*scenarios.Script, bool) { return ss.reg.Get(name) }
-func (ss *scriptSet) names() []string                           { return ss.reg.Names() }
-
-func (ss *scriptSet) close() {
-	if ss.cancel != nil {
-		ss.cancel()
-		ss.wg.Wait()
-	}
-}
-
-// unknown is the error for a scenario name the set does not have.
-func (ss *scriptSet) unknown(name string) error {
-	names := ss.names()
-	list := "(none)"
-	if len(names) > 0 {
-		list = strings.Join(names, ", ")
-	}
-	return fmt.Errorf("%w %q; known scenarios: %s", ErrUnknownScenario, name, list)
-}
 
 // clients holds per-client state: the assigned scenario and what scenario
 // triggers need (request count, last poll). It is only kept for clients
@@ -126,22 +65,23 @@ func (c *clients) entry(id string) *clientState {
 	return st
 }
 
-// setScenario assigns a scenario to a client ("" clears it).
-func (c *clients) setScenario(id, name string) error {
+// setScenario assigns a scenario to a client ("" clears it). It reports
+// false when every entry at the cap has a scenario assigned.
+func (c *clients) setScenario(id, name string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if name == "" {
 		if st, ok := c.m[id]; ok {
 			st.scenario = ""
 		}
-		return nil
+		return true
 	}
 	st := c.entry(id)
 	if st == nil {
-		return fmt.Errorf("%w: %d clients have a scenario assigned (--max-clients); DELETE some or POST /__mockplex/reset", ErrTooManyPins, c.max)
+		return false
 	}
 	st.scenario = name
-	return nil
+	return true
 }
 
 func (c *clients) scenarios() map[string]string {
@@ -200,109 +140,4 @@ func (c *clients) reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.m = make(map[string]*clientState)
-}
-
-// seededRand is the scenarios' randomness: the server's seeded source,
-// which gofakeit already makes safe for concurrent use.
-type seededRand struct{ r *rand.Rand }
-
-func (l seededRand) Float64() float64     { return l.r.Float64() }
-func (l seededRand) NormFloat64() float64 { return l.r.NormFloat64() }
-func (l seededRand) Intn(n int) int       { return l.r.Intn(n) }
-
-// selectScript picks the scenario for a request: the X-Mockplex-Scenario
-// header, else the client's assignment, else the server default. An unknown
-// name in the header is an error that lists the known ones.
-func (c *core) selectScript(header, clientID string) (*scenarios.Script, error) {
-	name := header
-	if name == "" {
-		name = c.clients.scenario(clientID)
-	}
-	if name == "" {
-		name = c.cfg.scenario
-	}
-	if name == "" {
-		return nil, nil
-	}
-	sc, ok := c.scripts.get(name)
-	if !ok {
-		return nil, c.scripts.unknown(name)
-	}
-	return sc, nil
-}
-
-// scriptForPin picks the scenario for a lifecycle event of p (a claim): the
-// client's assignment, else the scenario that created it, else the default.
-func (c *core) scriptForPin(p *pin) *scenarios.Script {
-	for _, name := range [...]string{c.clients.scenario(p.clientID), p.scenario, c.cfg.scenario} {
-		if name == "" {
-			continue
-		}
-		if sc, ok := c.scripts.get(name); ok {
-			return sc
-		}
-	}
-	return nil
-}
-
-// linkLimiter slows down a token that keeps sending wrong link codes:
-// plex.tv's 4-character codes can be tried out (hardening: 10,800 codes a
-// second swept the whole space in minutes). After linkMisses wrong codes
-// within linkWindow, the token gets 429 until the window has passed.
-type linkLimiter struct {
-	mu sync.Mutex
-	m  map[string]*linkMisses
-}
-
-type linkMisses struct {
-	n     int
-	since time.Time
-}
-
-const (
-	linkMissLimit = 10
-	linkWindow    = time.Minute
-	linkTokensMax = 10_000
-)
-
-func newLinkLimiter() *linkLimiter { return &linkLimiter{m: make(map[string]*linkMisses)} }
-
-func (l *linkLimiter) allow(token string, now time.Time) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	e, ok := l.m[token]
-	if !ok || now.Sub(e.since) >= linkWindow {
-		return true
-	}
-	return e.n < linkMissLimit
-}
-
-func (l *linkLimiter) miss(token string, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	e, ok := l.m[token]
-	if !ok || now.Sub(e.since) >= linkWindow {
-		if !ok && len(l.m) >= linkTokensMax {
-			return // tokens are accounts' and bounded; this is a backstop
-		}
-		l.m[token] = &linkMisses{n: 1, since: now}
-		return
-	}
-	e.n++
-}
-
-func (l *linkLimiter) sweep(now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for k, e := range l.m {
-		if now.Sub(e.since) >= linkWindow {
-			delete(l.m, k)
-		}
-	}
-}
-
-func (l *linkLimiter) reset() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.m = make(map[string]*linkMisses)
 }

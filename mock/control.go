@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -91,7 +93,7 @@ func crossOriginOK(r *http.Request) bool { return crossOrigin().Check(r) == nil 
 // obey too: refused when the control API is off; with a control token, the
 // token (X-Mockplex-Token, Authorization: Bearer, or the pages' cookie),
 // checked in constant time; without one, a loopback Host when the server
-// asks for it (WithLoopbackHosts).
+// asks for it (Config.LoopbackHosts).
 func (s *Server) guard(r *http.Request) error {
 	switch {
 	case !s.cfg.control:
@@ -104,6 +106,35 @@ func (s *Server) guard(r *http.Request) error {
 		return errControlHost
 	}
 	return nil
+}
+
+// hostAllowed reports whether an unguarded control API may answer a
+// request for host: with Config.LoopbackHosts, only loopback names and
+// the public URL's host.
+func (s *Server) hostAllowed(host string) bool {
+	if !s.cfg.ops.LoopbackHosts {
+		return true
+	}
+	host = hostname(host)
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return true
+	}
+	if u, err := url.Parse(s.cfg.publicURL); err == nil && u.Host != "" {
+		return hostname(u.Host) == host
+	}
+	return false
+}
+
+// hostname is host without its port, lower case, without a final dot.
+func hostname(host string) string {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	return strings.ToLower(strings.TrimSuffix(host, "."))
 }
 
 // tokenOK compares got with the control token in constant time.
@@ -159,7 +190,7 @@ func ctlPins(s *Server, x *exchange) {
 	}
 	page, next := s.core.list(limit, cur)
 	h := x.w.Header()
-	h.Set("X-Total-Count", strconv.Itoa(s.core.pins.len()))
+	h.Set("X-Total-Count", strconv.Itoa(s.core.livePins()))
 	if next != (cursor{}) {
 		h.Set("Link", fmt.Sprintf(`<%s/pins?limit=%d&cursor=%s>; rel="next"`, controlPrefix, limit, next.String()))
 	}
@@ -217,12 +248,10 @@ func ctlPinAction(s *Server, x *exchange) {
 			x.controlFail(err)
 			return
 		}
-		acc, found := s.core.accounts.find(body.Account)
-		if !found {
-			x.controlFail(fmt.Errorf("%w: %q; GET %s/accounts lists them", ErrAccountNotFound, body.Account, controlPrefix))
-			return
+		info, err = s.core.approve(id, body.Account, body.NewRegistration)
+		if errors.Is(err, ErrAccountNotFound) {
+			err = fmt.Errorf("%w; GET %s/accounts lists them", err, controlPrefix)
 		}
-		info, err = s.core.claim(id, acc, body.NewRegistration)
 	case "deny":
 		info, err = s.Deny(id)
 	case "expire":
@@ -237,13 +266,9 @@ func ctlPinAction(s *Server, x *exchange) {
 
 // decodeOptionalJSON decodes a JSON body into v; an empty body is fine.
 func decodeOptionalJSON(r *http.Request, v any, example string) error {
-	body, err := io.ReadAll(r.Body)
+	body, err := readBody(r.Body)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return errBodyTooLarge
-		}
-		return errorf(errBadBody, "read body: %v", err)
+		return err
 	}
 	if strings.TrimSpace(string(body)) == "" {
 		return nil
@@ -314,10 +339,10 @@ func ctlClientScenario(s *Server, x *exchange) {
 	client := mux.Vars(x.r)["client"]
 	switch x.r.Method {
 	case http.MethodGet:
-		x.control(http.StatusOK, scenarioBody{Scenario: s.core.clients.scenario(client)})
+		x.control(http.StatusOK, scenarioBody{Scenario: s.core.clientScenario(client)})
 		return
 	case http.MethodDelete:
-		_ = s.core.clients.setScenario(client, "")
+		_ = s.core.setClientScenario(client, "")
 		x.WriteHeader(http.StatusNoContent)
 		return
 	}
@@ -357,7 +382,7 @@ func ctlClockAction(s *Server, x *exchange) {
 			x.controlFail(errorf(errBadRequest, "query by must be a Go duration such as 30m or 90s, got %q", by))
 			return
 		}
-		if err := advance(c, d); err != nil {
+		if err := c.Advance(d); err != nil {
 			x.controlFail(err)
 			return
 		}
@@ -367,15 +392,6 @@ func ctlClockAction(s *Server, x *exchange) {
 		c.Resume()
 	}
 	x.control(http.StatusOK, s.clockView())
-}
-
-// advance moves c by d; it is the control API's and the dashboard's way to
-// move the clock, and answers what cannot be represented from the table.
-func advance(c *Clock, d time.Duration) error {
-	if err := c.Advance(d); err != nil {
-		return errorf(errClockRange, "%v", err)
-	}
-	return nil
 }
 
 func ctlDevices(s *Server, x *exchange) { x.control(http.StatusOK, s.Devices()) }

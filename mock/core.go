@@ -7,6 +7,7 @@ import (
 	"sort"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/brianvoe/gofakeit/v6"
 	"github.com/mockplex/mockplex/internal/plexjwt"
@@ -17,11 +18,12 @@ import (
 // accounts, per-client scenario state and the clock. Each operation is one
 // method that takes the request's parameters and its scenario, evaluates
 // the scenario where it can see the pin, applies the decision's effects on
-// state under the pin's lock (apply is the only place that does), and
+// state under the pin's lock (apply is the only function that does), and
 // returns a result or a sentinel error with the decision, whose transport
-// effects (delay, fault, scripted answer, CORS) the responder carries out.
-// The adapters (plex.tv's API, the control API, the pages, the Go methods)
-// only parse and render.
+// effects (delay, fault, scripted answer, CORS) the responder carries out
+// (respond.go's transport; scriptedAnswer for the Go methods). The
+// adapters (plex.tv's API, the control API, the pages, the Go methods)
+// parse and render, and reach the state only through core methods.
 type core struct {
 	cfg       *config
 	clock     *Clock
@@ -37,6 +39,83 @@ type core struct {
 	jwt       *jwtState
 	seq       atomic.Uint64 // the last pin's creation sequence number
 }
+
+// init builds the core New configured, drawing from the seeded faker in
+// the order that keeps a seed's accounts, pins and tokens as they were.
+func (c *core) init(cfg *config) error {
+	faker := gofakeit.New(cfg.seed)
+	scripts, err := newScriptSet(cfg.scenarioDir, cfg.logger)
+	if err != nil {
+		return err
+	}
+	*c = core{
+		cfg: cfg, clock: cfg.clock, log: cfg.logger, faker: faker, rand: seededRand{r: faker.Rand},
+		pins: newStore(cfg.maxPins), clients: newClients(cfg.maxClients), scripts: scripts,
+		links: newLinkLimiter(), jwt: newJWTState(cfg.seed),
+	}
+	// The location pool is the process's, built once; drawing this value
+	// keeps the accounts, pins and tokens a seed gives as they were.
+	_ = faker.Int64()
+	c.locations = locationPool
+	c.accounts = newAccounts(faker, cfg.accounts, cfg.clock.Now())
+	if cfg.scenario != "" {
+		if _, ok := scripts.get(cfg.scenario); !ok {
+			scripts.close()
+			return scripts.unknown(cfg.scenario)
+		}
+	}
+	return nil
+}
+
+// close stops the scenario watcher.
+func (c *core) close() { c.scripts.close() }
+
+// The input rules. Each is written once, here, and used by plex.tv's API,
+// the control API, the Go methods and LoadState alike.
+
+// Stored fields are capped (hardening: a 60 KB client identifier was
+// stored whole). A client identifier is the pin's owner, so a longer one is
+// refused rather than cut, which could make two clients one; a product
+// name is only shown, so it is cut.
+const (
+	maxClientIDLen = 256
+	maxProductLen  = 256
+)
+
+// checkClientID is the client-identifier rule: at most maxClientIDLen
+// bytes, or ErrFieldTooLong.
+func checkClientID(id string) error {
+	if len(id) > maxClientIDLen {
+		return fmt.Errorf("%w: X-Plex-Client-Identifier has %d bytes, at most %d are kept", ErrFieldTooLong, len(id), maxClientIDLen)
+	}
+	return nil
+}
+
+// productName is the product rule: cut to maxProductLen bytes on a rune
+// boundary.
+func productName(s string) string { return cut(s, maxProductLen) }
+
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// codeLength is the code rule: a link pin's code has 4 characters, a
+// strong pin's 25.
+func codeLength(k Kind) int {
+	if k == Strong {
+		return 25
+	}
+	return 4
+}
+
+// isKind reports whether code has the length of a k pin's code.
+func isKind(code string, k Kind) bool { return len(code) == codeLength(k) }
 
 // request is what every operation knows of the HTTP request behind it
 // (zero for the Go methods and the pages).
@@ -67,12 +146,77 @@ func (c *core) evaluate(sc *scenarios.Script, client string, ev scenarios.Event)
 // fault or a scripted answer), so the operation itself does not happen.
 func preempts(d scenarios.Decision) bool { return d.Fault != scenarios.FaultNone || d.Respond != nil }
 
-// apply carries out a decision's effects on a pin: the one place they are
-// applied, always under the pin's shard lock (or, for a create, before the
-// pin is stored). Deny never touches a claimed pin, and an id is chosen at
-// create only.
-func (c *core) apply(p *pin, d scenarios.Decision, now time.Time, create bool) {
-	if !create { // a create's decision sets fields only
+// moment is when apply runs, which decides which of a decision's effects
+// it carries out.
+type moment uint8
+
+const (
+	atCreate  moment = iota // a new pin, before it is stored: fields only, the id included
+	atPoll                  // a poll saw the pin: an approval, then the common effects
+	atClaim                 // the pin is claimed (an approval, a link): deny, the account, then the common effects
+	afterRead               // a poll has taken its copy: consume on first read
+)
+
+// claimant is who a claim is for: an account (nil: a new one, signed up
+// while approving) and whether it is a new registration.
+type claimant struct {
+	acc    *Account
+	newReg bool
+}
+
+// apply carries out a decision's effects on state: the one function that
+// does, always under the pin's shard lock (or, at create, before the pin
+// is stored). The common effects are Deny (never of a claimed pin),
+// ExpireIn, Expire and Set (an id only at create). A poll's Approve claims
+// the pin, whose claim event is decided and applied in turn (atClaim);
+// ExpireAfterResponse ends a claimed pin once a poll has read it. It
+// returns a claim's refusal.
+func (c *core) apply(p *pin, d scenarios.Decision, at moment, now time.Time, by claimant) error {
+	switch at {
+	case afterRead:
+		if d.ExpireAfterResponse && p.token != "" {
+			p.expiresAt = min(p.expiresAt, now.Unix()) // consumed by this read
+		}
+		return nil
+	case atPoll:
+		if !open(p, now) {
+			return nil // the expiry grace keeps a pin readable only
+		}
+		if a := d.Approve; a != nil && p.token == "" && !p.denied {
+			def, _ := c.accounts.find("")
+			if acc, isNew := c.approver(a.Account, def); acc != nil || isNew {
+				_ = c.claimLocked(p, claimant{acc: acc, newReg: a.NewRegistration}, now)
+			}
+		}
+	case atClaim:
+		switch {
+		case p.denied:
+			return ErrPinDenied
+		case d.Deny && p.token == "":
+			p.denied = true
+			return ErrPinDenied
+		case p.token != "" && d.Approve != nil:
+			return nil // the scenario picks every claim's account, and this pin has one
+		}
+		if a := d.Approve; a != nil {
+			by.acc, _ = c.approver(a.Account, by.acc)
+			by.newReg = a.NewRegistration
+		}
+		if p.token != "" {
+			if by.acc != nil && p.token == by.acc.AuthToken {
+				return nil // claimed twice with one account
+			}
+			return ErrPinClaimed
+		}
+		if by.acc == nil { // the user signs up while approving
+			by.acc = newAccount(c.faker, now)
+			c.accounts.addGenerated(by.acc, c.cfg.maxAccounts)
+			by.newReg = true
+		}
+		p.token, p.accountID, p.newReg = by.acc.AuthToken, by.acc.ID, by.newReg
+		c.log.LogAttrs(context.Background(), slog.LevelInfo, "pin claimed", slog.Int64("pin", p.id), slog.String("account", by.acc.Username))
+	}
+	if at != atCreate { // a create's decision sets fields only
 		if d.Deny && p.token == "" {
 			p.denied = true
 		}
@@ -86,12 +230,12 @@ func (c *core) apply(p *pin, d scenarios.Decision, now time.Time, create bool) {
 	for k, v := range d.Set {
 		switch k {
 		case "id":
-			if n, ok := toInt64(v); ok && n > 0 && create {
+			if n, ok := toInt64(v); ok && n > 0 && at == atCreate {
 				p.id = n
 			}
 		case "product":
 			if s, ok := v.(string); ok {
-				p.product = cut(s, MaxProductLen)
+				p.product = productName(s)
 			}
 		case "trusted":
 			if b, ok := v.(bool); ok {
@@ -103,6 +247,24 @@ func (c *core) apply(p *pin, d scenarios.Decision, now time.Time, create bool) {
 			}
 		}
 	}
+	return nil
+}
+
+// approver is the one rule for the account a decision's approval names:
+// "new" is a new account (nil, and isNew), a name the server knows is that
+// account, and anything else ("" or an unknown name) is fallback, the
+// account the claim is for (the default account when the scenario itself
+// approves on a poll).
+func (c *core) approver(name string, fallback *Account) (acc *Account, isNew bool) {
+	if name == "new" {
+		return nil, true
+	}
+	if name != "" {
+		if acc, ok := c.accounts.find(name); ok {
+			return acc, false
+		}
+	}
+	return fallback, false
 }
 
 func toInt64(v any) (int64, bool) {
@@ -152,31 +314,32 @@ func (c *core) create(q createReq) (pin, scenarios.Decision, error) {
 		kind = Strong
 	}
 	if !c.pins.reserve(kind) {
-		return pin{}, d, fmt.Errorf("%w (%d); no room for another %s pin: raise --max-pins, let pins expire, or POST /__mockplex/reset", ErrTooManyPins, c.pins.limit(kind), kind)
+		return pin{}, d, fmt.Errorf("%w (%d); no room for another %s pin: raise %s, let pins expire, or reset the server (%s)",
+			ErrTooManyPins, c.pins.limit(kind), kind, c.cfg.name("Config.MaxPins"), c.cfg.name("Reset"))
 	}
-	product := q.product
+	product := productName(q.product)
 	if product == "" {
 		product = c.faker.AppName()
 	}
-	life := LinkLifetime
+	life := linkLifetime
 	if q.strong {
-		life = StrongLifetime
+		life = strongLifetime
 	}
 	p := &pin{
 		product: product, clientID: q.client, scenario: scriptName(q.script), createdAt: now.Unix(),
 		expiresAt: now.Add(life).Unix(), strong: q.strong, legacy: q.legacy,
 		location: uint16(c.rand.Intn(locationPoolSize)), jwk: q.jwk, seq: c.seq.Add(1),
 	}
-	c.apply(p, d, now, true)
+	_ = c.apply(p, d, atCreate, now, claimant{})
 	fixedID := p.id != 0
 	for range 1000 {
 		if !fixedID {
 			p.id = pinID(c.faker.Rand)
 		}
 		if q.strong {
-			p.code = randString(c.faker.Rand, strongAlphabet, 25)
+			p.code = randString(c.faker.Rand, strongAlphabet, codeLength(Strong))
 		} else {
-			p.code = randString(c.faker.Rand, linkAlphabet, 4)
+			p.code = randString(c.faker.Rand, linkAlphabet, codeLength(Link))
 		}
 		if c.pins.insert(p) {
 			c.log.LogAttrs(context.Background(), slog.LevelDebug, "pin created", slog.Int64("pin", p.id), slog.String("client", q.client))
@@ -226,14 +389,7 @@ func (c *core) poll(id int64, deviceJWT string, q request) (pollResult, scenario
 			ev.ClientTokens = c.clientTokens(p.clientID) + 1
 		}
 		d, decided = c.evaluate(q.script, q.client, ev), true
-		if open(p, now) {
-			if a := d.Approve; a != nil && p.token == "" && !p.denied {
-				if acc, ok := c.approver(a.Account); ok || a.Account == "new" {
-					_ = c.claimLocked(p, acc, a.NewRegistration, now)
-				}
-			}
-			c.apply(p, d, now, false)
-		}
+		_ = c.apply(p, d, atPoll, now, claimant{})
 		if preempts(d) {
 			return nil
 		}
@@ -245,10 +401,7 @@ func (c *core) poll(id int64, deviceJWT string, q request) (pollResult, scenario
 				res.pin.jwt, res.pin.token = tok, tok
 			}
 		}
-		if d.ExpireAfterResponse && p.token != "" {
-			p.expiresAt = min(p.expiresAt, now.Unix()) // consumed by this read
-		}
-		return nil
+		return c.apply(p, d, afterRead, now, claimant{})
 	})
 	if !decided {
 		d = c.evaluate(q.script, q.client, ev) // no pin of this client's: the scenario still sees the poll
@@ -264,24 +417,9 @@ func (c *core) poll(id int64, deviceJWT string, q request) (pollResult, scenario
 	return res, d, ErrPinNotFound
 }
 
-// approver finds the account a scenario's approval names: "" is the
-// default account, "new" a new one (nil), an unknown name the default.
-func (c *core) approver(name string) (*Account, bool) {
-	switch name {
-	case "new":
-		return nil, false
-	case "":
-		return c.accounts.find("")
-	}
-	if acc, ok := c.accounts.find(name); ok {
-		return acc, true
-	}
-	return c.accounts.find("")
-}
-
 // claim gives pin id the token of acc (nil: a new account, signed up while
 // approving), after the pin's scenario has had its say.
-func (c *core) claim(id int64, acc *Account, newReg bool) (PinInfo, error) {
+func (c *core) claim(id int64, by claimant) (PinInfo, error) {
 	now := c.clock.Now()
 	var out PinInfo
 	err := c.pins.update(id, func(p *pin) error {
@@ -291,7 +429,7 @@ func (c *core) claim(id int64, acc *Account, newReg bool) (PinInfo, error) {
 		if !open(p, now) {
 			return fmt.Errorf("%w: it expired at %s; the expiry grace keeps it readable only", ErrPinNotFound, formatTime(p.expiresAt))
 		}
-		if err := c.claimLocked(p, acc, newReg, now); err != nil {
+		if err := c.claimLocked(p, by, now); err != nil {
 			return err
 		}
 		out = c.info(p, now)
@@ -300,52 +438,27 @@ func (c *core) claim(id int64, acc *Account, newReg bool) (PinInfo, error) {
 	return out, err
 }
 
-// claimLocked claims p, under its shard lock. The scenario of the pin (its
-// client's, else the one that created it, else the server's) sees a claim
-// event and may deny it, pick the account, or move expiry. Claiming twice
-// with one account is a no-op.
-func (c *core) claimLocked(p *pin, acc *Account, newReg bool, now time.Time) error {
+// claimLocked claims p for by, under its shard lock. The scenario of the
+// pin (its client's, else the one that created it, else the server's)
+// sees a claim event, and apply carries out the claim as it decides: it
+// may deny it, pick the account, or move expiry. Claiming twice with one
+// account is a no-op.
+func (c *core) claimLocked(p *pin, by claimant, now time.Time) error {
 	ev := scenarios.Event{
 		Op: scenarios.OpClaim, Now: now, HasPin: true, PinCreated: time.Unix(p.createdAt, 0).UTC(),
 		Polls: int(p.polls), Claimed: p.token != "", Rand: c.rand,
 	}
-	d := c.evaluate(c.scriptForPin(p), p.clientID, ev)
-	switch {
-	case p.denied:
-		return ErrPinDenied
-	case d.Deny && p.token == "":
-		p.denied = true
-		return ErrPinDenied
-	case p.token != "" && d.Approve != nil:
-		return nil // the scenario picks every claim's account, and this pin has one
+	return c.apply(p, c.evaluate(c.scriptForPin(p), p.clientID, ev), atClaim, now, by)
+}
+
+// approve claims pin id for the account named ("" is the default), as
+// the Go method and the control API do.
+func (c *core) approve(id int64, account string, newReg bool) (PinInfo, error) {
+	acc, ok := c.accounts.find(account)
+	if !ok {
+		return PinInfo{}, fmt.Errorf("%w: %q", ErrAccountNotFound, account)
 	}
-	if a := d.Approve; a != nil {
-		newReg = a.NewRegistration
-		switch a.Account {
-		case "":
-		case "new":
-			acc = nil
-		default:
-			if named, ok := c.accounts.find(a.Account); ok {
-				acc = named
-			}
-		}
-	}
-	if p.token != "" {
-		if acc != nil && p.token == acc.AuthToken {
-			return nil
-		}
-		return ErrPinClaimed
-	}
-	if acc == nil { // the user signs up while approving
-		acc = newAccount(c.faker, now)
-		c.accounts.addGenerated(acc, c.cfg.maxAccounts)
-		newReg = true
-	}
-	p.token, p.accountID, p.newReg = acc.AuthToken, acc.ID, newReg
-	c.apply(p, d, now, false)
-	c.log.LogAttrs(context.Background(), slog.LevelInfo, "pin claimed", slog.Int64("pin", p.id), slog.String("account", acc.Username))
-	return nil
+	return c.claim(id, claimant{acc: acc, newReg: newReg})
 }
 
 // deny marks pin id as denied by the user.
@@ -405,7 +518,7 @@ func (c *core) link(code, token string, q request) (int64, scenarios.Decision, e
 		c.links.miss(token, now)
 		return 0, d, ErrPinNotFound
 	}
-	if _, err := c.claim(id, acc, false); err != nil {
+	if _, err := c.claim(id, claimant{acc: acc}); err != nil {
 		c.links.miss(token, now)
 		return id, d, err // denied and claimed pins are 404/1020 on the wire
 	}
@@ -431,11 +544,35 @@ func (c *core) decide(op scenarios.Op, q request) scenarios.Decision {
 
 // byCode returns what the mock knows of the pin with code.
 func (c *core) byCode(code string) (PinInfo, error) {
-	id, ok := c.pins.byCode(code)
-	if !ok {
-		return PinInfo{}, ErrPinNotFound
+	id, err := c.idByCode(code)
+	if err != nil {
+		return PinInfo{}, err
 	}
 	return c.pinInfo(id)
+}
+
+// idByCode finds the id of the pin with code.
+func (c *core) idByCode(code string) (int64, error) {
+	id, ok := c.pins.byCode(code)
+	if !ok {
+		return 0, ErrPinNotFound
+	}
+	return id, nil
+}
+
+// readableCode returns the code of the pin with code as issued, while a
+// poll could still read the pin (the expiry grace included), as the QR
+// route needs it.
+func (c *core) readableCode(code string) (string, error) {
+	id, err := c.idByCode(code)
+	if err != nil {
+		return "", err
+	}
+	p, ok := c.pins.get(id)
+	if !ok || !c.readable(&p, c.clock.Now()) {
+		return "", ErrPinNotFound
+	}
+	return p.code, nil
 }
 
 // pinInfo returns what the mock knows of pin id.
@@ -474,6 +611,49 @@ func (c *core) all() []PinInfo {
 		out[i] = c.info(&all[i], now)
 	}
 	return out
+}
+
+// livePins reports how many pins are stored, expired but unswept ones
+// included.
+func (c *core) livePins() int { return c.pins.len() }
+
+// counts reports stored pins by state now.
+func (c *core) counts() map[State]int { return c.pins.counts(c.clock.Now()) }
+
+// accountList lists the accounts, the default first.
+func (c *core) accountList() []Account { return c.accounts.all() }
+
+// accountID is the id of the account token belongs to (0: none).
+func (c *core) accountID(token string) int64 {
+	if acc, ok := c.accounts.byTok(token); ok {
+		return acc.ID
+	}
+	return 0
+}
+
+// scenarioNames lists the scenarios the server knows.
+func (c *core) scenarioNames() []string { return c.scripts.names() }
+
+// clientScenario is the scenario assigned to client ("": none).
+func (c *core) clientScenario(client string) string { return c.clients.scenario(client) }
+
+// clientScenarios returns every client's assigned scenario.
+func (c *core) clientScenarios() map[string]string { return c.clients.scenarios() }
+
+// setClientScenario assigns the named scenario to client; "" clears it.
+func (c *core) setClientScenario(client, name string) error {
+	if name == "" {
+		c.clients.setScenario(client, "")
+		return nil
+	}
+	if _, ok := c.scripts.get(name); !ok {
+		return c.scripts.unknown(name)
+	}
+	if !c.clients.setScenario(client, name) {
+		return fmt.Errorf("%w: %d clients have a scenario assigned (%s); clear some or reset the server (%s)",
+			ErrTooManyPins, c.clients.max, c.cfg.name("Config.MaxClients"), c.cfg.name("Reset"))
+	}
+	return nil
 }
 
 // reset forgets every pin, per-client state and generated account.

@@ -33,7 +33,6 @@ var (
 	errControlHost     = errors.New("control API refused for this Host: with no control token it answers only loopback host names (and --public-url's host)")
 	errScenarioGuarded = errors.New(ScenarioHeader + " needs the control token (" + TokenHeader + " or Authorization: Bearer), since this server guards its control API")
 	errLinkRateLimited = errors.New("too many wrong link codes from this token; slow down")
-	errClockRange      = errors.New("the clock cannot be moved that far")
 	errBadRequest      = errors.New("bad request")
 )
 
@@ -138,7 +137,7 @@ var failures = [...]failure{
 		"Too many nonces.", "Wait a minute."},
 	{ErrDeviceNotFound, wireError{http.StatusNotFound, http.StatusNotFound, "Not Found"}, http.StatusNotFound, "error",
 		"No such device.", "GET /__mockplex/devices lists them."},
-	{errClockRange, wireError{http.StatusBadRequest, codeMockplex, "mockplex: the clock cannot be moved that far"}, http.StatusBadRequest, "duration",
+	{ErrClockRange, wireError{http.StatusBadRequest, codeMockplex, "mockplex: the clock cannot be moved that far"}, http.StatusBadRequest, "duration",
 		"The clock cannot be moved that far.", "Advance by less."},
 }
 

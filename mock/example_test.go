@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/mockplex/mockplex/mock"
@@ -402,26 +403,6 @@ func ExampleServer_Accounts() {
 	// Output: 2 true false
 }
 
-// AccountByToken finds who a token a client received belongs to.
-func ExampleServer_AccountByToken() {
-	srv := mock.NewServer(mock.WithSeed(1))
-	defer srv.Close()
-
-	second := srv.Accounts()[1]
-	p, _ := srv.CreatePin("my-app", "My App", true)
-	_, _ = srv.Approve(p.ID, second.Email)
-	got, _ := srv.Poll(p.ID, "my-app")
-
-	acc, ok := srv.AccountByToken(*got.AuthToken)
-	fmt.Println(ok, acc.ID == second.ID)
-
-	_, ok = srv.AccountByToken("not-a-token")
-	fmt.Println(ok)
-	// Output:
-	// true true
-	// false
-}
-
 // Scenarios lists the scenario names a server knows: the shipped ones and
 // any loaded with WithScenarios.
 func ExampleServer_Scenarios() {
@@ -687,14 +668,13 @@ func ExampleServer_SaveState() {
 	}
 	got, err := after.Poll(p.ID, "my-app")
 	fmt.Println(err, got.Code == p.Code)
-	acc, ok := after.AccountByToken(*got.AuthToken)
-	fmt.Println(ok, acc.Default)
+	fmt.Println(*got.AuthToken == after.Accounts()[0].AuthToken)
 	// Output:
 	// <nil> true
-	// true true
+	// true
 }
 
-// Sweep drops pins that can no longer be read, and LivePins counts what is
+// Sweep drops pins that can no longer be read, and Pins lists what is
 // stored. A server sweeps once a second by itself from its first request
 // on; this one has served none, so only the explicit call sweeps.
 func ExampleServer_Sweep() {
@@ -709,7 +689,8 @@ func ExampleServer_Sweep() {
 	_, _ = srv.CreatePin("my-app", "", true)  // 30 minutes
 	_ = clock.Advance(20 * time.Minute)
 
-	fmt.Println(srv.LivePins(), srv.Sweep(), srv.LivePins())
+	before := len(srv.Pins())
+	fmt.Println(before, srv.Sweep(), len(srv.Pins()))
 	// Output: 2 1 1
 }
 
@@ -733,10 +714,10 @@ func ExampleWithExpiryGrace() {
 	// true
 }
 
-// WithMaxPins caps live pins; the next creation fails with ErrTooManyPins
-// (503 over HTTP) until one expires.
-func ExampleWithMaxPins() {
-	srv := mock.NewServer(mock.WithMaxPins(1))
+// Config's MaxPins caps live pins; the next creation fails with
+// ErrTooManyPins (503 over HTTP) until one expires.
+func ExampleWithConfig() {
+	srv := mock.NewServer(mock.WithConfig(mock.Config{MaxPins: 1}))
 	defer srv.Close()
 
 	_, err := srv.CreatePin("my-app", "", true)
@@ -765,7 +746,7 @@ func ExampleServer_LoadState() {
 	if err := after.LoadState(&state); err != nil {
 		panic(err)
 	}
-	fmt.Println(after.LivePins())
+	fmt.Println(len(after.Pins()))
 	// Output: 1
 }
 
@@ -791,13 +772,14 @@ func ExampleServer_Start() {
 	// 200
 }
 
-// SetDraining makes /readyz fail while the API still answers, as during a
-// graceful shutdown.
-func ExampleServer_SetDraining() {
-	srv := mock.NewServer()
+// Config's Draining makes /readyz fail while the API still answers, as
+// during a graceful shutdown.
+func ExampleConfig_draining() {
+	var stopping atomic.Bool
+	srv := mock.NewServer(mock.WithConfig(mock.Config{Draining: stopping.Load}))
 	defer srv.Close()
 
-	srv.SetDraining()
+	stopping.Store(true)
 	for _, path := range []string{"/readyz", "/healthz"} {
 		resp, err := srv.Client().Get(srv.URL + path)
 		if err != nil {
@@ -826,9 +808,10 @@ func ExampleWithControl() {
 	// Output: 404 0
 }
 
-// WithJournalSize bounds the request journal; the oldest entries go first.
-func ExampleWithJournalSize() {
-	srv := mock.NewServer(mock.WithJournalSize(2))
+// Config's JournalSize bounds the request journal; the oldest entries go
+// first.
+func ExampleConfig_journalSize() {
+	srv := mock.NewServer(mock.WithConfig(mock.Config{JournalSize: 2}))
 	defer srv.Close()
 
 	for _, path := range []string{"/api/v2/pins/1", "/api/v2/pins/2", "/api/v2/pins/3"} {
@@ -878,9 +861,9 @@ func ExampleWithAccounts() {
 	// Output: 5
 }
 
-// WithMaxBodyBytes caps request bodies; a larger one gets 413.
-func ExampleWithMaxBodyBytes() {
-	srv := mock.NewServer(mock.WithMaxBodyBytes(16))
+// Config's MaxBodyBytes caps request bodies; a larger one gets 413.
+func ExampleConfig_maxBodyBytes() {
+	srv := mock.NewServer(mock.WithConfig(mock.Config{MaxBodyBytes: 16}))
 	defer srv.Close()
 
 	req, _ := http.NewRequest("POST", srv.URL+"/api/v2/pins", strings.NewReader(strings.Repeat("x", 100)))

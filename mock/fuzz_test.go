@@ -79,7 +79,7 @@ type fuzzFixture struct {
 
 func newFuzzFixture(tb testing.TB) *fuzzFixture {
 	tb.Helper()
-	srv, err := New(WithSeed(8), WithClock(NewFrozenClock(fuzzEpoch)), WithJournalSize(16), WithMaxPins(10_000))
+	srv, err := New(WithSeed(8), WithClock(NewFrozenClock(fuzzEpoch)), WithConfig(Config{JournalSize: 16, MaxPins: 10_000}))
 	if err != nil {
 		tb.Fatalf("New: %v", err)
 	}
@@ -492,7 +492,7 @@ func FuzzLoadState(f *testing.F) {
 	f.Add("")
 	f.Fuzz(func(t *testing.T, data string) {
 		load := func(state string) (*Server, error) {
-			srv, err := New(WithSeed(1), WithClock(NewFrozenClock(fuzzEpoch)), WithMaxPins(1000))
+			srv, err := New(WithSeed(1), WithClock(NewFrozenClock(fuzzEpoch)), WithConfig(Config{MaxPins: 1000}))
 			if err != nil {
 				t.Fatal(err)
 			}

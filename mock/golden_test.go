@@ -183,7 +183,7 @@ func goldenCases() []goldenCase {
 		{name: "create-link-xml", setup: setupNone, method: "POST", path: "/api/v2/pins", header: withHeaders(gXML, "Accept", "*/*"), status: 201, format: "xml"},
 		{name: "create-strong-dotjson", setup: setupNone, method: "POST", path: "/api/v2/pins.json?strong=true", header: gXML, status: 201, format: "json"},
 		{name: "create-axios-accept-xml", setup: setupNone, method: "POST", path: "/api/v2/pins?strong=true", header: withHeaders(gJSON, "Accept", "application/json, text/plain, */*"), status: 201, format: "xml"},
-		{name: "create-axios-accept-legacy-json", opts: []mock.Option{mock.WithLegacyAccept(true)}, setup: setupNone, method: "POST", path: "/api/v2/pins?strong=true", header: withHeaders(gJSON, "Accept", "application/json, text/plain, */*"), status: 201, format: "json"},
+		{name: "create-axios-accept-legacy-json", opts: []mock.Option{mock.WithConfig(mock.Config{LegacyAccept: true})}, setup: setupNone, method: "POST", path: "/api/v2/pins?strong=true", header: withHeaders(gJSON, "Accept", "application/json, text/plain, */*"), status: 201, format: "json"},
 		{name: "create-missing-client-json", setup: setupNone, method: "POST", path: "/api/v2/pins", header: gNoID, status: 400, format: "json"},
 		{name: "create-missing-client-xml", setup: setupNone, method: "POST", path: "/api/v2/pins", header: gNoIDXML, status: 400, format: "xml"},
 		{name: "create-get-405-json", setup: setupNone, method: "GET", path: "/api/v2/pins", header: gJSON, status: 405, format: "json"},

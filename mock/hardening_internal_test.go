@@ -4,5 +4,5 @@ package mock
 // an export_test.go: what the tests must observe and no public method shows.
 
 // ClientStates reports how many clients the server keeps state for
-// (WithMaxClients caps it).
+// (Config.MaxClients caps it).
 func ClientStates(s *Server) int { return s.core.clients.len() }

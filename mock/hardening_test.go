@@ -293,7 +293,7 @@ func TestHardeningControlRefusesCrossSite(t *testing.T) {
 	}
 }
 
-// Item 3: with WithLoopbackHosts and no token, only loopback names and the
+// Item 3: with Config.LoopbackHosts and no token, only loopback names and the
 // public URL's host reach the control API and the pages (DNS rebinding).
 func TestHardeningLoopbackHosts(t *testing.T) {
 	t.Parallel()
@@ -312,7 +312,7 @@ func TestHardeningLoopbackHosts(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.host, func(t *testing.T) {
 			t.Parallel()
-			s, err := mock.New(mock.WithLoopbackHosts(true), mock.WithPublicURL("http://mock.test:8080"))
+			s, err := mock.New(mock.WithConfig(mock.Config{LoopbackHosts: true}), mock.WithPublicURL("http://mock.test:8080"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -402,10 +402,10 @@ func TestHardeningFieldLengths(t *testing.T) {
 	})
 }
 
-// Item 6: per-client state is capped by WithMaxClients.
+// Item 6: per-client state is capped by Config.MaxClients.
 func TestHardeningClientStateCapped(t *testing.T) {
 	t.Parallel()
-	s := hNew(t, mock.WithMaxClients(100))
+	s := hNew(t, mock.WithConfig(mock.Config{MaxClients: 100}))
 	if err := s.SetClientScenario("keeper", "happy-path"); err != nil {
 		t.Fatal(err)
 	}
@@ -443,7 +443,7 @@ func TestHardeningGeneratedAccounts(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			const start, maxMade = 2, 3
-			s := hNew(t, mock.WithAccounts(start), mock.WithMaxAccounts(maxMade), mock.WithSeed(7))
+			s := hNew(t, mock.WithAccounts(start), mock.WithConfig(mock.Config{MaxAccounts: maxMade}), mock.WithSeed(7))
 			before := s.Accounts()
 			for i := range 10 {
 				code, p := hCreate(t, s, fmt.Sprintf("signup-%d", i), "new-account", true)
@@ -588,7 +588,7 @@ func TestHardeningPinCap(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := hNew(t, mock.WithMaxPins(10))
+			s := hNew(t, mock.WithConfig(mock.Config{MaxPins: 10}))
 			for i := range 10 {
 				if code, _ := hCreate(t, s, fmt.Sprintf("c%d", i), "", tt.fill); code != http.StatusCreated {
 					t.Fatalf("pin %d of 10 = %d, want 201", i+1, code)
@@ -889,7 +889,7 @@ func TestHardeningLoadStateDrops(t *testing.T) {
 		{"pin claimed by no restored account", nil,
 			[]string{account(1, "alice", "tokA", true)}, []string{pin(11, "AAAA", "tokA"), pin(12, "BBBB", "stolen")},
 			[]string{"alice"}, 1, "pin claimed by no restored account"},
-		{"more pins than the cap", []mock.Option{mock.WithMaxPins(2)},
+		{"more pins than the cap", []mock.Option{mock.WithConfig(mock.Config{MaxPins: 2})},
 			[]string{account(1, "alice", "tokA", true)}, []string{pin(11, "AAAA", ""), pin(12, "BBBB", ""), pin(13, "CCCC", "")},
 			[]string{"alice"}, 2, "pin over the pin limit"},
 	}

@@ -22,12 +22,12 @@ import (
 
 // Lifetimes and limits of the JWT family.
 const (
-	// NonceLifetime is how long a nonce from GET /api/v2/auth/nonce can be
+	// nonceLifetime is how long a nonce from GET /api/v2/auth/nonce can be
 	// used (plex.tv: "valid for 5 minutes").
-	NonceLifetime = 5 * time.Minute
-	// NonceRate is how many nonces a client may ask for in a minute before
+	nonceLifetime = 5 * time.Minute
+	// nonceRate is how many nonces a client may ask for in a minute before
 	// 429: generous, since some clients fetch one per request.
-	NonceRate = 60
+	nonceRate = 60
 	// maxNonces and maxVerified bound the nonce table and the caches of
 	// verified tokens; at the cap an entry is forgotten at random.
 	maxNonces   = 100_000
@@ -310,7 +310,7 @@ func (c *core) nonce(q request) (string, scenarios.Decision, error) {
 		w = &rateWindow{since: now}
 		remember(j.NonceRate, q.client, w, maxNonces)
 	}
-	if w.n++; w.n > NonceRate {
+	if w.n++; w.n > nonceRate {
 		return "", d, errNonceRate
 	}
 	n := c.faker.UUID()
@@ -337,7 +337,7 @@ func (c *core) exchange(compact string, q request) (string, scenarios.Decision, 
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	nonce, ok := j.nonces[dj.Nonce]
-	if dj.Nonce == "" || !ok || nonce.client != dj.Issuer || now.Sub(nonce.issued) >= NonceLifetime {
+	if dj.Nonce == "" || !ok || nonce.client != dj.Issuer || now.Sub(nonce.issued) >= nonceLifetime {
 		return "", d, errorf(errJWTInvalid, "Signature Verification Failed: the nonce is missing, unknown, used, expired or another client's; get one from GET /api/v2/auth/nonce")
 	}
 	delete(j.nonces, dj.Nonce) // single use
@@ -550,7 +550,7 @@ func (c *core) sweepJWT(now time.Time) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	for n, e := range j.nonces {
-		if now.Sub(e.issued) >= NonceLifetime {
+		if now.Sub(e.issued) >= nonceLifetime {
 			delete(j.nonces, n)
 		}
 	}

@@ -28,13 +28,13 @@ func limitDo(t *testing.T, srv *mock.Server, method, path, contentType, body str
 	return limitReply{status: x.Status, header: x.RespHeader, body: x.RespBody}
 }
 
-// TestMaxPinsFlood creates pins past WithMaxPins(100): the surplus gets a
+// TestMaxPinsFlood creates pins past Config.MaxPins 100: the surplus gets a
 // 503 with code 4029, a message saying what to do and a Retry-After, and
 // creating works again once the pins have expired and been swept.
 func TestMaxPinsFlood(t *testing.T) {
 	t.Parallel()
 	clock := mock.NewFrozenClock(time.Date(2026, 10, 1, 12, 0, 0, 0, time.UTC))
-	srv := mock.NewServer(mock.WithSeed(4029), mock.WithClock(clock), mock.WithMaxPins(100))
+	srv := mock.NewServer(mock.WithSeed(4029), mock.WithClock(clock), mock.WithConfig(mock.Config{MaxPins: 100}))
 	t.Cleanup(srv.Close)
 
 	created, refused := 0, 0
@@ -53,7 +53,7 @@ func TestMaxPinsFlood(t *testing.T) {
 			if err != nil || code != 4029 {
 				t.Fatalf("503 body %q: code %d, %v; want code 4029", r.body, code, err)
 			}
-			for _, want := range []string{"live pin limit reached (100)", "--max-pins", "expire"} {
+			for _, want := range []string{"live pin limit reached (100)", "Config.MaxPins", "expire"} {
 				if !strings.Contains(string(r.body), want) {
 					t.Errorf("503 body %q does not mention %q", r.body, want)
 				}
@@ -97,7 +97,7 @@ func TestMaxPinsFlood(t *testing.T) {
 func TestMaxPinsNotFreedByExpiryAlone(t *testing.T) {
 	t.Parallel()
 	clock := mock.NewFrozenClock(time.Date(2026, 10, 1, 12, 0, 0, 0, time.UTC))
-	srv, err := mock.New(mock.WithSeed(1), mock.WithClock(clock), mock.WithMaxPins(3))
+	srv, err := mock.New(mock.WithSeed(1), mock.WithClock(clock), mock.WithConfig(mock.Config{MaxPins: 3}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,12 +117,12 @@ func TestMaxPinsNotFreedByExpiryAlone(t *testing.T) {
 	}
 }
 
-// TestBodyLimit checks WithMaxBodyBytes on each kind of body the mock
+// TestBodyLimit checks Config.MaxBodyBytes on each kind of body the mock
 // reads, just under and just over the limit.
 func TestBodyLimit(t *testing.T) {
 	t.Parallel()
 	const limit = 1024
-	srv := mock.NewServer(mock.WithSeed(2), mock.WithMaxBodyBytes(limit))
+	srv := mock.NewServer(mock.WithSeed(2), mock.WithConfig(mock.Config{MaxBodyBytes: limit}))
 	t.Cleanup(srv.Close)
 	pad := func(n int) string { return strings.Repeat("a", n) }
 	tests := []struct {
@@ -151,11 +151,11 @@ func TestBodyLimit(t *testing.T) {
 	}
 }
 
-// TestJournalLimit checks WithJournalSize: the journal keeps the most
+// TestJournalLimit checks Config.JournalSize: the journal keeps the most
 // recent requests only, numbered on.
 func TestJournalLimit(t *testing.T) {
 	t.Parallel()
-	srv := mock.NewServer(mock.WithSeed(3), mock.WithJournalSize(10))
+	srv := mock.NewServer(mock.WithSeed(3), mock.WithConfig(mock.Config{JournalSize: 10}))
 	t.Cleanup(srv.Close)
 	for i := range 25 {
 		limitDo(t, srv, "GET", fmt.Sprintf("/api/v2/pins/%d", i+1), "", "")

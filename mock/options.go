@@ -5,62 +5,6 @@ import (
 	"time"
 )
 
-// config is what options set. The zero config is completed by defaults in
-// New.
-type config struct {
-	seed         int64
-	clock        *Clock
-	logger       *slog.Logger
-	accessLog    *slog.Logger
-	scenario     string
-	scenarioDir  string
-	publicURL    string
-	legacyAccept bool
-	control      bool
-	controlToken string
-	maxPins      int
-	journalSize  int
-	maxBody      int64
-	expiryGrace  time.Duration
-	accounts     int
-	maxAccounts  int
-	maxClients   int
-	loopbackOnly bool
-	sweepEvery   time.Duration
-}
-
-// base is where the qr field and the pages point: --public-url, else
-// plex.tv.
-func (c *config) base() string {
-	if c.publicURL != "" {
-		return c.publicURL
-	}
-	return "https://plex.tv"
-}
-
-func defaultConfig() config {
-	return config{
-		control:     true,
-		maxPins:     DefaultMaxPins,
-		journalSize: DefaultJournalSize,
-		maxBody:     DefaultMaxBodyBytes,
-		accounts:    3,
-		maxAccounts: DefaultMaxAccounts,
-		maxClients:  DefaultMaxClients,
-		sweepEvery:  time.Second,
-		logger:      slog.New(slog.DiscardHandler),
-	}
-}
-
-// Defaults for the limits options change.
-const (
-	DefaultMaxPins      = 2_000_000
-	DefaultJournalSize  = 1000
-	DefaultMaxBodyBytes = 64 << 10
-	DefaultMaxAccounts  = 10_000
-	DefaultMaxClients   = 10_000
-)
-
 // Option configures a Server. The last option given wins.
 type Option func(*config)
 
@@ -75,12 +19,6 @@ func WithClock(c *Clock) Option { return func(cfg *config) { cfg.clock = c } }
 // events. The default discards.
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
-// WithAccessLog sets a logger of its own for the line per request (API
-// requests at info, the control API, pages and health at debug), apart from
-// WithLogger's lifecycle events. mockplex serve uses it to batch its access
-// log. The default is WithLogger's logger.
-func WithAccessLog(l *slog.Logger) Option { return func(c *config) { c.accessLog = l } }
-
 // WithScenario sets the server's default scenario by name.
 func WithScenario(name string) Option { return func(c *config) { c.scenario = name } }
 
@@ -92,10 +30,6 @@ func WithScenarios(dir string) Option { return func(c *config) { c.scenarioDir =
 // example http://localhost:8080) instead of https://plex.tv.
 func WithPublicURL(base string) Option { return func(c *config) { c.publicURL = base } }
 
-// WithLegacyAccept switches content negotiation to the inferred pre-2026
-// rule: the first concrete type in Accept wins (wire contract §1.8).
-func WithLegacyAccept(on bool) Option { return func(c *config) { c.legacyAccept = on } }
-
 // WithControl turns the /__mockplex/ control API and the pages on or off.
 func WithControl(on bool) Option { return func(c *config) { c.control = on } }
 
@@ -103,37 +37,151 @@ func WithControl(on bool) Option { return func(c *config) { c.control = on } }
 // X-Mockplex-Token or Authorization: Bearer.
 func WithControlToken(token string) Option { return func(c *config) { c.controlToken = token } }
 
-// WithMaxPins caps live pins; creating more answers 503 until some expire.
-func WithMaxPins(n int) Option { return func(c *config) { c.maxPins = n } }
-
-// WithJournalSize sets how many requests the journal keeps.
-func WithJournalSize(n int) Option { return func(c *config) { c.journalSize = n } }
-
-// WithMaxBodyBytes caps request bodies; larger ones get 413.
-func WithMaxBodyBytes(n int64) Option { return func(c *config) { c.maxBody = n } }
-
 // WithExpiryGrace keeps an expired pin readable (expiresIn 0) for d after
-// expiresAt. plex.tv's grace is unknown (wire contract §4.1); the default 0
-// answers 404 exactly at expiresAt.
+// expiresAt, for polls and the QR route alike. plex.tv's grace is unknown
+// (wire contract §4.1); the default 0 answers 404 exactly at expiresAt.
 func WithExpiryGrace(d time.Duration) Option { return func(c *config) { c.expiryGrace = d } }
 
 // WithAccounts sets how many fake accounts the server starts with (at least 1).
 func WithAccounts(n int) Option { return func(c *config) { c.accounts = max(n, 1) } }
 
-// WithMaxAccounts caps the accounts made for sign-ups (the new-account
-// scenario makes one per claim); at the cap the oldest made one is
-// forgotten. Reset forgets them all. The accounts a server starts with are
-// never dropped.
-func WithMaxAccounts(n int) Option { return func(c *config) { c.maxAccounts = n } }
+// WithConfig sets the operational knobs of Config, all at once: a second
+// WithConfig replaces the first.
+func WithConfig(cfg Config) Option { return func(c *config) { c.ops = cfg } }
 
-// WithMaxClients caps the per-client state kept for clients that run under
-// a scenario (their request and poll counts); at the cap, a client with no
-// assigned scenario is forgotten to make room.
-func WithMaxClients(n int) Option { return func(c *config) { c.maxClients = n } }
+// Config holds the operational knobs of a long-running server: what
+// mockplex serve sets from its flags, and what a test sets to try a limit.
+// The zero value of every field is its default.
+type Config struct {
+	// MaxPins caps live pins of either kind; creating more fails with
+	// ErrTooManyPins (503 and Retry-After on the wire) until some expire.
+	// Zero is 2,000,000; negative is no cap. Link pins are capped at one
+	// million whatever it says.
+	MaxPins int
+	// JournalSize is how many requests the journal keeps. Zero is 1000;
+	// negative keeps none.
+	JournalSize int
+	// MaxBodyBytes caps request bodies; a larger one gets 413. Zero is
+	// 64 KiB.
+	MaxBodyBytes int64
+	// MaxAccounts caps the accounts made for sign-ups (the new-account
+	// scenario makes one per claim); at the cap the oldest made one is
+	// forgotten. The accounts a server starts with are never dropped.
+	// Zero is 10,000; negative is no cap.
+	MaxAccounts int
+	// MaxClients caps two tables kept per client identifier: the state of
+	// clients that run under a scenario (their request and poll counts;
+	// at the cap one with no assigned scenario is forgotten), and the JWT
+	// devices (at the cap, registering a new one answers 429). Zero is
+	// 10,000; negative is no cap.
+	MaxClients int
+	// AccessLog, when set, takes the line per request (API requests at
+	// info; the control API, pages and health at debug) apart from
+	// WithLogger's lifecycle events. mockplex serve uses it to batch its
+	// access log. Nil is WithLogger's logger.
+	AccessLog *slog.Logger
+	// LegacyAccept switches content negotiation to the inferred pre-2026
+	// rule: the first concrete type in Accept wins (wire contract §1.8).
+	LegacyAccept bool
+	// LoopbackHosts makes an unguarded control API and pages (no control
+	// token) answer only requests whose Host is a loopback name
+	// (localhost, 127.0.0.0/8, [::1]) or WithPublicURL's host, so a web
+	// page cannot reach them through DNS rebinding. mockplex serve sets it
+	// when it opens the control API because it listens on loopback.
+	LoopbackHosts bool
+	// Draining, when set and reporting true, makes /readyz answer 503 so
+	// a load balancer stops sending work, while requests are still served.
+	// mockplex serve sets it to its shutdown state. Close drains too.
+	Draining func() bool
+	// OptionName, when set, names an option in the errors the server
+	// returns and answers: it is given "Config.MaxPins" or
+	// "Config.MaxClients" and returns what the reader should change.
+	// mockplex serve returns its flags (--max-pins). Nil names the field.
+	OptionName func(option string) string
+}
 
-// WithLoopbackHosts makes an unguarded control API and pages (no control
-// token) answer only requests whose Host is a loopback name (localhost,
-// 127.0.0.0/8, [::1]) or --public-url's host, so a web page cannot reach
-// them through DNS rebinding. mockplex serve sets it when it opens the
-// control API because it listens on loopback.
-func WithLoopbackHosts(on bool) Option { return func(c *config) { c.loopbackOnly = on } }
+// Defaults of Config's zero fields.
+const (
+	defaultMaxPins      = 2_000_000
+	defaultJournalSize  = 1000
+	defaultMaxBodyBytes = 64 << 10
+	defaultMaxAccounts  = 10_000
+	defaultMaxClients   = 10_000
+)
+
+// config is what options set; New completes it with defaults (settle).
+type config struct {
+	seed         int64
+	clock        *Clock
+	logger       *slog.Logger
+	scenario     string
+	scenarioDir  string
+	publicURL    string
+	control      bool
+	controlToken string
+	expiryGrace  time.Duration
+	accounts     int
+	ops          Config // as given; settle reads it into the fields below
+	sweepEvery   time.Duration
+
+	// From ops, with defaults; 0 is no cap (journalSize 0: none kept).
+	maxPins, journalSize, maxAccounts, maxClients int
+	maxBody                                       int64
+	accessLog                                     *slog.Logger
+}
+
+func defaultConfig() config {
+	return config{control: true, accounts: 3, sweepEvery: time.Second}
+}
+
+// settle fills what the options left unset with defaults, and reads the
+// Config's fields.
+func (c *config) settle() {
+	if c.clock == nil {
+		c.clock = NewClock()
+	}
+	if c.logger == nil {
+		c.logger = slog.New(slog.DiscardHandler)
+	}
+	o := &c.ops
+	c.maxPins = orDefault(o.MaxPins, defaultMaxPins)
+	c.journalSize = orDefault(o.JournalSize, defaultJournalSize)
+	c.maxAccounts = orDefault(o.MaxAccounts, defaultMaxAccounts)
+	c.maxClients = orDefault(o.MaxClients, defaultMaxClients)
+	c.maxBody = o.MaxBodyBytes
+	if c.maxBody <= 0 {
+		c.maxBody = defaultMaxBodyBytes
+	}
+	c.accessLog = o.AccessLog
+	if c.accessLog == nil {
+		c.accessLog = c.logger
+	}
+}
+
+// orDefault reads a Config count: zero is def, negative is 0 (no cap).
+func orDefault(n, def int) int {
+	switch {
+	case n == 0:
+		return def
+	case n < 0:
+		return 0
+	}
+	return n
+}
+
+// name is how errors name option, a Config field ("Config.MaxPins").
+func (c *config) name(option string) string {
+	if c.ops.OptionName != nil {
+		return c.ops.OptionName(option)
+	}
+	return option
+}
+
+// base is where the qr field and the pages point: WithPublicURL, else
+// plex.tv.
+func (c *config) base() string {
+	if c.publicURL != "" {
+		return c.publicURL
+	}
+	return "https://plex.tv"
+}

@@ -335,7 +335,7 @@ func (p *pages) lookupAuth(code, clientID string) (PinInfo, *problem, int) {
 			Title:   "No pin code in this address.",
 			Message: "The app must open /auth#?clientID=CLIENT&code=CODE with the code of a pin it created with POST /api/v2/pins?strong=true.",
 		}, http.StatusBadRequest
-	case len(code) == 4:
+	case isKind(code, Link):
 		return PinInfo{}, &problem{
 			Title:    "This is a 4-character link code.",
 			Message:  "Link codes are entered at /link, not at the auth page (plex.tv's auth app fails them too). Create the pin with strong=true to use this page.",
@@ -510,13 +510,13 @@ func (p *pages) linkPost(w http.ResponseWriter, r *http.Request) {
 	case code == "":
 		fail(http.StatusBadRequest, problem{Title: "Enter a code.", Message: "Type the 4-character code the device shows."})
 		return
-	case len(code) == 25:
+	case isKind(code, Strong):
 		fail(http.StatusBadRequest, problem{
 			Title:   "That is a strong pin's code.",
 			Message: "25-character codes are approved at the auth page the app opens (/auth#?clientID=…&code=…), not here.",
 		})
 		return
-	case len(code) != 4:
+	case !isKind(code, Link):
 		fail(http.StatusBadRequest, problem{Title: "Codes have 4 characters.", Message: "Type the 4 letters and digits the device shows, for example 7RQZ."})
 		return
 	}
@@ -603,7 +603,7 @@ func (p *pages) dashboardData() dashboardView {
 	devices := p.s.Devices()
 	return dashboardView{
 		Devices: deviceRows(devices[:min(len(devices), dashboardRows)], p.s.core.clock.Now()), DeviceTotal: len(devices), Keys: keys,
-		Pins: pins, Total: p.s.core.pins.len(), Counts: stateCounts(p.s.core.pins.counts(p.s.core.clock.Now())),
+		Pins: pins, Total: p.s.core.livePins(), Counts: stateCounts(p.s.core.counts()),
 		Accounts: p.s.Accounts(), Clock: p.s.clockView(), Requests: reqs,
 		Scenarios: p.s.Scenarios(), Default: p.s.cfg.scenario, Clients: p.s.ClientScenarios(), Public: p.s.cfg.publicURL,
 	}
@@ -691,7 +691,7 @@ func (p *pages) dashboardClock(w http.ResponseWriter, r *http.Request) {
 	case "advance":
 		d, err := time.ParseDuration(strings.TrimSpace(r.PostFormValue("by")))
 		if err == nil {
-			err = advance(c, d)
+			err = c.Advance(d)
 		}
 		if err != nil {
 			done = "duration"

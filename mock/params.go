@@ -3,13 +3,11 @@ package mock
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"net/url"
 	"strings"
-	"unicode/utf8"
 )
 
 // params merges a request's parameters the way plex.tv reads them (wire
@@ -50,9 +48,9 @@ func (p *params) read(r *http.Request) error {
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch ct {
 	case "application/x-www-form-urlencoded":
-		body, err := io.ReadAll(r.Body)
+		body, err := readBody(r.Body)
 		if err != nil {
-			return bodyError(err)
+			return err
 		}
 		f, err := url.ParseQuery(string(body))
 		if err != nil && len(f) == 0 {
@@ -60,9 +58,9 @@ func (p *params) read(r *http.Request) error {
 		}
 		p.form = f
 	case "application/json":
-		body, err := io.ReadAll(r.Body)
+		body, err := readBody(r.Body)
 		if err != nil {
-			return bodyError(err)
+			return err
 		}
 		var m map[string]any
 		if json.Unmarshal(body, &m) == nil {
@@ -72,12 +70,18 @@ func (p *params) read(r *http.Request) error {
 	return nil
 }
 
-func bodyError(err error) error {
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return errBodyTooLarge
+// readBody reads a request body through limitBody's limit: a body over it
+// is errBodyTooLarge, any other failure errBadBody.
+func readBody(body io.Reader) ([]byte, error) {
+	b, err := io.ReadAll(body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, errBodyTooLarge
+		}
+		return nil, errorf(errBadBody, "read body: %v", err)
 	}
-	return errBadBody
+	return b, nil
 }
 
 // jsonRaw returns the JSON body's member name, re-encoded, when the body
@@ -179,34 +183,8 @@ const (
 	hPlatform = "X-Plex-Platform"
 )
 
-// Stored fields are capped (hardening: a 60 KB client identifier was
-// stored whole). A client identifier is the pin's owner, so a longer one is
-// refused rather than cut, which could make two clients one; a product
-// name is only shown, so it is cut.
-const (
-	MaxClientIDLen = 256
-	MaxProductLen  = 256
-)
-
 // clientID returns the request's client identifier, or ErrFieldTooLong.
 func (p *params) clientID() (string, error) {
 	id := p.get(hClientID)
-	if len(id) > MaxClientIDLen {
-		return "", fmt.Errorf("%w: X-Plex-Client-Identifier has %d bytes, at most %d are kept", ErrFieldTooLong, len(id), MaxClientIDLen)
-	}
-	return id, nil
-}
-
-// product returns the request's product name, cut to MaxProductLen bytes
-// on a rune boundary.
-func (p *params) product() string { return cut(p.get(hProduct), MaxProductLen) }
-
-func cut(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
+	return id, checkClientID(id)
 }

@@ -19,8 +19,8 @@ const (
 
 // Lifetimes of the two kinds of pin.
 const (
-	StrongLifetime = 30 * time.Minute
-	LinkLifetime   = 15 * time.Minute
+	strongLifetime = 30 * time.Minute
+	linkLifetime   = 15 * time.Minute
 )
 
 // State is where a pin is in its life.

@@ -21,7 +21,7 @@ func api(h func(s *Server, x *exchange)) endpoint {
 		// The control API never gets CORS headers, not even on the 405
 		// answer this adapter renders for it.
 		x.cors = !strings.HasPrefix(r.URL.Path, controlPrefix)
-		x.format = negotiate(r.URL.Path, r.Header.Values("Accept"), s.cfg.legacyAccept)
+		x.format = negotiate(r.URL.Path, r.Header.Values("Accept"), s.cfg.ops.LegacyAccept)
 		x.entry.Format = formatName(x.format)
 		hd := x.w.Header()
 		hd["Cache-Control"] = s.consts.cacheControl // canonical keys, values shared read-only
@@ -33,11 +33,8 @@ func api(h func(s *Server, x *exchange)) endpoint {
 		}
 		x.pv = params{header: r.Header}
 		x.p = &x.pv
-		// A body announced larger than the limit is refused before reading:
-		// waiting for bytes a client will never send would hold the
-		// connection until the read timeout.
-		if r.ContentLength > s.cfg.maxBody {
-			x.fail(errBodyTooLarge)
+		if x.bodyErr != nil { // refused before reading (limitBody)
+			x.fail(x.bodyErr)
 			return
 		}
 		if err := x.pv.read(r); err != nil {
@@ -52,7 +49,7 @@ func api(h func(s *Server, x *exchange)) endpoint {
 		}
 		x.req = request{method: r.Method, path: r.URL.Path, header: r.Header, client: client}
 		x.entry.ClientIdentifier = client
-		x.entry.Product = p.product()
+		x.entry.Product = productName(p.get(hProduct))
 		name := r.Header.Get(ScenarioHeader)
 		if name != "" {
 			if err := s.guard(r); err != nil {
@@ -85,7 +82,7 @@ func parsePinID(seg string) (id int64, ok bool) {
 }
 
 func handleCreate(s *Server, x *exchange) {
-	q := createReq{request: x.req, product: x.p.product(), strong: x.p.flag("strong")}
+	q := createReq{request: x.req, product: x.p.get(hProduct), strong: x.p.flag("strong")}
 	if raw, ok := x.p.jsonRaw("jwk"); ok {
 		key, err := parseJWK(raw)
 		if err != nil {
@@ -196,7 +193,7 @@ func handlePing(s *Server, x *exchange) {
 
 func handleV1Create(s *Server, x *exchange) {
 	x.format = xmlFormat
-	p, d, err := s.core.create(createReq{request: x.req, product: x.p.product(), legacy: true})
+	p, d, err := s.core.create(createReq{request: x.req, product: x.p.get(hProduct), legacy: true})
 	if x.transport(d) {
 		return
 	}
@@ -218,9 +215,7 @@ func handleV1Poll(s *Server, x *exchange) {
 	}
 	var userID int64
 	if p.AuthToken != nil {
-		if acc, ok := s.core.accounts.byTok(*p.AuthToken); ok {
-			userID = acc.ID
-		}
+		userID = s.core.accountID(*p.AuthToken)
 	}
 	x.reply(http.StatusOK, p.v1(userID))
 }
@@ -229,15 +224,12 @@ func handleQR(s *Server, x *exchange) {
 	if x.transport(s.core.decide(scenarios.OpQR, x.req)) {
 		return
 	}
-	info, err := s.core.byCode(mux.Vars(x.r)["code"])
-	if err == nil && info.State == Expired {
-		err = ErrPinNotFound
-	}
+	code, err := s.core.readableCode(mux.Vars(x.r)["code"])
 	if err != nil {
 		x.fail(err)
 		return
 	}
-	png, err := qrPNG(s.linkURL(info.Code))
+	png, err := qrPNG(s.linkURL(code))
 	if err != nil {
 		x.fail(err)
 		return
@@ -269,13 +261,7 @@ func handlePreflight(s *Server, x *exchange) {
 		x.WriteHeader(http.StatusForbidden)
 		return
 	}
-	d := s.core.decide(scenarios.OpOptions, x.req)
-	if d.CORS != nil && !*d.CORS {
-		x.transport(d) // drops the CORS headers
-		x.WriteHeader(http.StatusForbidden)
-		return
-	}
-	if x.transport(d) {
+	if x.transport(s.core.decide(scenarios.OpOptions, x.req)) {
 		return
 	}
 	if x.r.Header.Get("Origin") == "" {
@@ -313,11 +299,11 @@ func handleHealthz(s *Server, x *exchange) {
 }
 
 func handleReadyz(s *Server, x *exchange) {
-	if s.draining.Load() {
+	if s.drained() {
 		x.health(http.StatusServiceUnavailable, "{\n  \"status\": \"draining\"\n}\n")
 		return
 	}
-	x.health(http.StatusOK, "{\n  \"live_pins\": \""+strconv.Itoa(s.core.pins.len())+"\",\n  \"status\": \"ready\"\n}\n")
+	x.health(http.StatusOK, "{\n  \"live_pins\": \""+strconv.Itoa(s.core.livePins())+"\",\n  \"status\": \"ready\"\n}\n")
 }
 
 // health writes a health answer's JSON body.

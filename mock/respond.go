@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"net"
 	"net/http"
 	"strconv"
@@ -22,14 +23,15 @@ import (
 // http.ResponseWriter the handlers write through, so nothing needs to
 // type-assert one.
 type exchange struct {
-	w      http.ResponseWriter
-	r      *http.Request
-	s      *Server
-	router *mux.Router // the router that matched, for a 405's Allow
-	pathID string      // the poll route's id segment, when routes.fast found it
-	status int         // 0 until written; -1 when no HTTP answer went out
-	entry  Request     // the journal entry
-	logged bool        // the entry is journaled already (before a fault cut the connection)
+	w       http.ResponseWriter
+	r       *http.Request
+	s       *Server
+	router  *mux.Router // the router that matched, for a 405's Allow
+	pathID  string      // the poll route's id segment, when routes.fast found it
+	status  int         // 0 until written; -1 when no HTTP answer went out
+	entry   Request     // the journal entry
+	logged  bool        // the entry is journaled already (before a fault cut the connection)
+	bodyErr error       // the body-size rule's verdict (limitBody)
 
 	// plex.tv's API only.
 	format format
@@ -175,10 +177,13 @@ func (x *exchange) failWire(e wireError) {
 }
 
 // transport carries out a decision's transport effects, in this order:
-// CORS, delay, fault, scripted answer. It reports whether the request is
+// CORS, delay, fault, scripted answer; a preflight whose CORS the
+// decision refuses is answered 403. It reports whether the request is
 // answered (or abandoned) and the operation's own answer must not follow.
+// The Go methods' form of the same effects is scriptedAnswer.
 func (x *exchange) transport(d scenarios.Decision) bool {
-	if d.CORS != nil && !*d.CORS {
+	refused := d.CORS != nil && !*d.CORS
+	if refused {
 		x.cors = false
 		h := x.w.Header()
 		for _, k := range [...]string{"Access-Control-Allow-Origin", "Access-Control-Allow-Credentials", "Access-Control-Expose-Headers"} {
@@ -218,7 +223,21 @@ func (x *exchange) transport(d scenarios.Decision) bool {
 		x.failWire(wireError{Status: resp.Status, Code: resp.Code, Message: msg})
 		return true
 	}
+	if refused && x.r.Method == http.MethodOptions {
+		x.WriteHeader(http.StatusForbidden)
+		return true
+	}
 	return false
+}
+
+// scriptedAnswer is the Go methods' form of a decision's transport
+// effects: a scripted answer or a fault, which only HTTP can carry, becomes
+// an error that says what it was.
+func scriptedAnswer(d scenarios.Decision) error {
+	if r := d.Respond; r != nil {
+		return wireError{Status: r.Status, Code: r.Code, Message: "scenario " + d.Scenario + " answered " + http.StatusText(r.Status) + ": " + r.Message}
+	}
+	return fmt.Errorf("scenario %s cut the connection (%s)", d.Scenario, d.Fault)
 }
 
 // fault misbehaves at the transport level, as the flaky scenario asks. The

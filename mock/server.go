@@ -2,19 +2,12 @@ package mock
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/brianvoe/gofakeit/v6"
-	"github.com/mockplex/mockplex/scenarios"
 )
 
 // Server is a fake plex.tv PIN API. NewServer starts one on a loopback port,
@@ -50,43 +43,17 @@ func New(opts ...Option) (*Server, error) {
 		o(&s.cfg)
 	}
 	cfg := &s.cfg
-	if cfg.clock == nil {
-		cfg.clock = NewClock()
-	}
-	if cfg.logger == nil {
-		cfg.logger = slog.New(slog.DiscardHandler)
-	}
-	if cfg.accessLog == nil {
-		cfg.accessLog = cfg.logger
-	}
+	cfg.settle()
 	s.log, s.accessLog = cfg.logger, cfg.accessLog
-	faker := gofakeit.New(cfg.seed)
-	scripts, err := newScriptSet(cfg.scenarioDir, cfg.logger)
-	if err != nil {
+	if err := s.core.init(cfg); err != nil {
 		return nil, err
 	}
-	s.core = core{
-		cfg: cfg, clock: cfg.clock, log: cfg.logger, faker: faker, rand: seededRand{r: faker.Rand},
-		pins: newStore(cfg.maxPins), clients: newClients(cfg.maxClients), scripts: scripts,
-		links: newLinkLimiter(), jwt: newJWTState(cfg.seed),
-	}
-	// The location pool is the process's, built once; drawing this value
-	// keeps the accounts, pins and tokens a seed gives as they were.
-	_ = faker.Int64()
-	s.core.locations = locationPool
-	s.core.accounts = newAccounts(faker, cfg.accounts, cfg.clock.Now())
 	s.journal = newJournal(cfg.journalSize)
 	s.pages = sync.OnceValue(func() *pages { return newPages(s) })
 	s.handler = http.HandlerFunc(s.serveHTTP)
 	s.consts = headerValues{
 		cacheControl: []string{"max-age=0, private, must-revalidate"}, vary: []string{"Origin"},
 		json: []string{contentTypeJSON}, xml: []string{contentTypeXML},
-	}
-	if cfg.scenario != "" {
-		if _, ok := scripts.get(cfg.scenario); !ok {
-			scripts.close()
-			return nil, scripts.unknown(cfg.scenario)
-		}
 	}
 	return s, nil
 }
@@ -136,13 +103,15 @@ func (s *Server) Close() {
 		s.sweeping.Do(func() { close(s.done) }) // never started: nothing to wait for
 		close(s.stop)
 		<-s.done
-		s.core.scripts.close()
+		s.core.close()
 	})
 }
 
-// SetDraining marks the server as shutting down: /readyz answers 503 so a
-// load balancer stops sending work, while requests are still served.
-func (s *Server) SetDraining() { s.draining.Store(true) }
+// drained reports whether /readyz answers 503: the server is closing, or
+// Config.Draining says the process is shutting down.
+func (s *Server) drained() bool {
+	return s.draining.Load() || s.cfg.ops.Draining != nil && s.cfg.ops.Draining()
+}
 
 // Clock returns the server's clock, to advance, freeze or resume it.
 func (s *Server) Clock() *Clock { return s.core.clock }
@@ -187,7 +156,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			s.log.LogAttrs(r.Context(), slog.LevelError, "panic serving request",
 				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("panic", v))
 			if x.status == 0 {
-				x.format = negotiate(r.URL.Path, r.Header.Values("Accept"), s.cfg.legacyAccept)
+				x.format = negotiate(r.URL.Path, r.Header.Values("Accept"), s.cfg.ops.LegacyAccept)
 				x.failWire(internalFailure.wire)
 			}
 		}
@@ -212,28 +181,39 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		x.router = rt.router()
 		ep, r = match(x.router, r)
 	}
-	if r.ContentLength > s.cfg.maxBody && (ep == nil || !isPlexPath(r.URL.Path)) {
-		// A body announced larger than the limit is refused before
-		// reading, on every route: waiting for bytes a client will never
-		// send would hold the connection until the read timeout. plex.tv's
-		// API paths answer it in their own envelope (api).
+	r, x.bodyErr = s.limitBody(w, r)
+	if x.bodyErr != nil && (ep == nil || !isPlexPath(r.URL.Path)) {
+		// plex.tv's API paths answer it in their own envelope (api).
 		x.w.Header().Set("Connection", "close")
-		writeJSON(x, http.StatusRequestEntityTooLarge, controlError{Error: errBodyTooLarge.Error(), Code: http.StatusRequestEntityTooLarge})
+		writeJSON(x, http.StatusRequestEntityTooLarge, controlError{Error: x.bodyErr.Error(), Code: http.StatusRequestEntityTooLarge})
 		return
-	}
-	if r.Body != nil && r.Body != http.NoBody {
-		// A copy of the request carries the limited body: net/http then
-		// sees the original unread body after a 413 and closes the
-		// connection, instead of draining a body that may never come.
-		r2 := *r
-		r2.Body = http.MaxBytesReader(w, r.Body, s.cfg.maxBody)
-		r = &r2
 	}
 	x.r = r
 	if ep == nil {
 		ep = api(handleNotFound)
 	}
 	ep(s, x)
+}
+
+// limitBody is the body-size rule (Config.MaxBodyBytes), on every route.
+// A body announced larger than the limit is errBodyTooLarge before any of
+// it is read: waiting for bytes a client will never send would hold the
+// connection until the read timeout. Any other body is read through the
+// limit, whose error readBody reports as errBodyTooLarge. The request
+// returned carries the limited body in a copy: net/http then sees the
+// original unread body after a 413 and closes the connection, instead of
+// draining a body that may never come.
+func (s *Server) limitBody(w http.ResponseWriter, r *http.Request) (*http.Request, error) {
+	var err error
+	if r.ContentLength > s.cfg.maxBody {
+		err = errBodyTooLarge
+	}
+	if r.Body != nil && r.Body != http.NoBody {
+		r2 := *r
+		r2.Body = http.MaxBytesReader(w, r.Body, s.cfg.maxBody)
+		r = &r2
+	}
+	return r, err
 }
 
 // record journals x's request once, if it is plex.tv's API.
@@ -288,52 +268,23 @@ func (s *Server) logRequest(x *exchange) {
 	_ = h.Handle(ctx, line)
 }
 
-// hostAllowed reports whether an unguarded control API may answer a
-// request for host: with WithLoopbackHosts, only loopback names and the
-// public URL's host.
-func (s *Server) hostAllowed(host string) bool {
-	if !s.cfg.loopbackOnly {
-		return true
-	}
-	host = hostname(host)
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return true
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
-		return true
-	}
-	if u, err := url.Parse(s.cfg.publicURL); err == nil && u.Host != "" {
-		return hostname(u.Host) == host
-	}
-	return false
-}
-
-// hostname is host without its port, lower case, without a final dot.
-func hostname(host string) string {
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
-	}
-	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
-	return strings.ToLower(strings.TrimSuffix(host, "."))
-}
-
 // The Server's Go controls: what the control API and the pages do, as
-// methods. Each is one call into the core.
+// methods. Each calls the core, which checks its input.
 
 // CreatePin creates a pin for clientID as POST /api/v2/pins would, under
 // the client's scenario or the server's. product may be empty (a fake app
 // name is used). A scenario's scripted answer or fault has no Go form: the
 // pin is then not created and the error says so.
 func (s *Server) CreatePin(clientID, product string, strong bool) (Pin, error) {
-	if len(clientID) > MaxClientIDLen {
-		return Pin{}, fmt.Errorf("%w: client identifier has %d bytes, at most %d", ErrFieldTooLong, len(clientID), MaxClientIDLen)
+	if err := checkClientID(clientID); err != nil {
+		return Pin{}, err
 	}
 	q := request{client: clientID}
 	var err error
 	if q.script, err = s.core.selectScript("", clientID); err != nil {
 		return Pin{}, err
 	}
-	p, d, err := s.core.create(createReq{request: q, product: cut(product, MaxProductLen), strong: strong})
+	p, d, err := s.core.create(createReq{request: q, product: product, strong: strong})
 	if err == nil && p.id == 0 {
 		err = scriptedAnswer(d)
 	}
@@ -367,20 +318,15 @@ func (s *Server) Poll(id int64, clientID string) (Pin, error) {
 // as the user approving it in the browser would. The pin gets the account's
 // token, which /api/v2/user and /api/v2/pins/link then accept.
 func (s *Server) Approve(id int64, account string) (PinInfo, error) {
-	acc, ok := s.core.accounts.find(account)
-	if !ok {
-		return PinInfo{}, fmt.Errorf("%w: %q; GET /__mockplex/accounts lists them", ErrAccountNotFound, account)
-	}
-	info, err := s.core.claim(id, acc, false)
-	return info.own(), err
+	return owned(s.core.approve(id, account, false))
 }
 
 // ApproveCode claims the pin with code (either kind), as the auth and link
 // pages do.
 func (s *Server) ApproveCode(code, account string) (PinInfo, error) {
-	id, ok := s.core.pins.byCode(code)
-	if !ok {
-		return PinInfo{}, ErrPinNotFound
+	id, err := s.core.idByCode(code)
+	if err != nil {
+		return PinInfo{}, err
 	}
 	return s.Approve(id, account)
 }
@@ -427,38 +373,20 @@ func (s *Server) Requests(f RequestFilter) []Request { return s.journal.list(f) 
 func (s *Server) ClearRequests() { s.journal.clear() }
 
 // Accounts lists the fake accounts; the first is the default.
-func (s *Server) Accounts() []Account { return s.core.accounts.all() }
+func (s *Server) Accounts() []Account { return s.core.accountList() }
 
 // Scenarios lists the scenario names the server knows.
-func (s *Server) Scenarios() []string { return s.core.scripts.names() }
+func (s *Server) Scenarios() []string { return s.core.scenarioNames() }
 
 // SetClientScenario makes every request from clientID answer under the
 // named scenario (unless a request names its own with X-Mockplex-Scenario).
 // An empty name clears it.
 func (s *Server) SetClientScenario(clientID, name string) error {
-	if name != "" {
-		if _, ok := s.core.scripts.get(name); !ok {
-			return s.core.scripts.unknown(name)
-		}
-	}
-	return s.core.clients.setScenario(clientID, name)
+	return s.core.setClientScenario(clientID, name)
 }
 
 // ClientScenarios returns the per-client scenario assignments.
-func (s *Server) ClientScenarios() map[string]string { return s.core.clients.scenarios() }
-
-// LivePins reports how many pins are stored, expired but unswept ones
-// included.
-func (s *Server) LivePins() int { return s.core.pins.len() }
-
-// AccountByToken returns the account a legacy token belongs to.
-func (s *Server) AccountByToken(token string) (Account, bool) {
-	acc, ok := s.core.accounts.byTok(token)
-	if !ok {
-		return Account{}, false
-	}
-	return *acc, true
-}
+func (s *Server) ClientScenarios() map[string]string { return s.core.clientScenarios() }
 
 // JWKS returns the server's signing keys as GET /api/v2/auth/keys serves
 // them, for checking a Plex JWT with device.VerifyPlexJWT.
@@ -489,15 +417,6 @@ func (s *Server) RevokeDevice(clientID string) error { return s.core.revoke(clie
 // Devices lists the JWT devices: registered keys, the account each signs
 // in as, and the Plex JWTs issued to it.
 func (s *Server) Devices() []Device { return s.core.devices() }
-
-// scriptedAnswer is the Go methods' form of a scenario's scripted answer or
-// fault, which only HTTP can carry.
-func scriptedAnswer(d scenarios.Decision) error {
-	if r := d.Respond; r != nil {
-		return wireError{Status: r.Status, Code: r.Code, Message: "scenario " + d.Scenario + " answered " + http.StatusText(r.Status) + ": " + r.Message}
-	}
-	return fmt.Errorf("scenario %s cut the connection (%s)", d.Scenario, d.Fault)
-}
 
 // headerValues are header values every API answer carries, made once per
 // server and shared by its answers, which only read them.

@@ -3,6 +3,7 @@ package mock
 import (
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -51,17 +52,8 @@ type statePin struct {
 func (s *Server) SaveState(w io.Writer) error {
 	c := &s.core
 	st := stateFile{
-		Version: stateVersion, SavedAt: c.clock.Now(), Accounts: c.accounts.all(), Clients: c.clients.scenarios(),
-	}
-	all := c.pins.all()
-	slices.SortFunc(all, func(a, b pin) int { return cmp.Compare(a.seq, b.seq) }) // oldest first: a restore keeps the order
-	for _, p := range all {
-		st.Pins = append(st.Pins, statePin{
-			ID: p.id, Code: p.code, Product: p.product, ClientID: p.clientID, Scenario: p.scenario,
-			CreatedAt: p.createdAt, ExpiresAt: p.expiresAt, Token: p.token, AccountID: p.accountID,
-			Polls: p.polls, Location: p.location, Strong: p.strong, Trusted: p.trusted, Denied: p.denied,
-			NewReg: p.newReg, Legacy: p.legacy,
-		})
+		Version: stateVersion, SavedAt: c.clock.Now(), Accounts: c.accountList(), Clients: c.clientScenarios(),
+		Pins: c.statePins(),
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", " ")
@@ -110,62 +102,24 @@ func (s *Server) LoadState(r io.Reader) error {
 		if !hasDefault {
 			list[0].Default = true // approvals need a default account
 		}
-		byToken := make(map[string]*Account, len(list))
-		for _, acc := range list {
-			byToken[acc.AuthToken] = acc
-		}
-		// Swap the contents, not the pointer: handlers may be reading
-		// c.accounts concurrently.
-		c.accounts.mu.Lock()
-		c.accounts.list, c.accounts.byToken, c.accounts.generated = list, byToken, nil
-		c.accounts.mu.Unlock()
+		c.restoreAccounts(list)
 	}
 	// Saved pools (before the pool was fixed per binary) are ignored:
 	// pins keep their index into this binary's pool.
-	now := c.clock.Now().Unix()
 	// Restored pins keep their order: oldest first, so the newest gets the
 	// highest sequence number.
 	slices.SortStableFunc(st.Pins, func(a, b statePin) int { return cmp.Compare(a.CreatedAt, b.CreatedAt) })
 	for _, sp := range st.Pins {
-		codeLen := 4
-		if sp.Strong {
-			codeLen = 25
-		}
-		switch {
-		case sp.ExpiresAt <= now:
-			dropped["expired pin"]++
-			continue
-		case sp.ID <= 0 || len(sp.Code) != codeLen || sp.ClientID == "" || len(sp.ClientID) > MaxClientIDLen:
-			dropped["malformed pin"]++
-			continue
-		case sp.Token != "":
-			if _, ok := c.accounts.byTok(sp.Token); !ok {
-				dropped["pin claimed by no restored account"]++
-				continue
-			}
-		}
-		p := &pin{
-			id: sp.ID, code: sp.Code, product: cut(sp.Product, MaxProductLen), clientID: sp.ClientID, scenario: sp.Scenario,
-			createdAt: sp.CreatedAt, expiresAt: sp.ExpiresAt, token: sp.Token, accountID: sp.AccountID,
-			polls: sp.Polls, location: sp.Location % locationPoolSize, strong: sp.Strong, trusted: sp.Trusted,
-			denied: sp.Denied && sp.Token == "", newReg: sp.NewReg, legacy: sp.Legacy, seq: c.seq.Add(1),
-		}
-		kind := p.kind()
-		if !c.pins.reserve(kind) {
-			dropped["pin over the pin limit"]++
-			continue
-		}
-		if !c.pins.insert(p) {
-			c.pins.release(kind, 1)
-			dropped["pin with a duplicate id or code"]++
+		if why := c.restorePin(sp); why != "" {
+			dropped[why]++
 		}
 	}
 	for client, name := range st.Clients {
-		if _, ok := c.scripts.get(name); !ok {
+		err := c.setClientScenario(client, name)
+		switch {
+		case errors.Is(err, ErrUnknownScenario):
 			dropped["client scenario no longer known"]++
-			continue
-		}
-		if err := c.clients.setScenario(client, name); err != nil {
+		case err != nil:
 			dropped["client scenario over the client limit"]++
 		}
 	}
@@ -177,4 +131,57 @@ func (s *Server) LoadState(r io.Reader) error {
 		s.log.Warn("state restored in part; dropped what it could not trust", attrs...)
 	}
 	return nil
+}
+
+// statePins returns the stored pins as SaveState writes them, oldest
+// first: a restore keeps the order.
+func (c *core) statePins() []statePin {
+	all := c.pins.all()
+	slices.SortFunc(all, func(a, b pin) int { return cmp.Compare(a.seq, b.seq) })
+	var out []statePin
+	for _, p := range all {
+		out = append(out, statePin{
+			ID: p.id, Code: p.code, Product: p.product, ClientID: p.clientID, Scenario: p.scenario,
+			CreatedAt: p.createdAt, ExpiresAt: p.expiresAt, Token: p.token, AccountID: p.accountID,
+			Polls: p.polls, Location: p.location, Strong: p.strong, Trusted: p.trusted, Denied: p.denied,
+			NewReg: p.newReg, Legacy: p.legacy,
+		})
+	}
+	return out
+}
+
+// restoreAccounts makes list the server's accounts, as LoadState does.
+func (c *core) restoreAccounts(list []*Account) { c.accounts.replace(list) }
+
+// restorePin stores a pin LoadState read, under the input rules every new
+// pin obeys, or says why it dropped it.
+func (c *core) restorePin(sp statePin) (dropped string) {
+	kind := Link
+	if sp.Strong {
+		kind = Strong
+	}
+	switch {
+	case sp.ExpiresAt <= c.clock.Now().Unix():
+		return "expired pin"
+	case sp.ID <= 0 || !isKind(sp.Code, kind) || sp.ClientID == "" || checkClientID(sp.ClientID) != nil:
+		return "malformed pin"
+	case sp.Token != "":
+		if _, ok := c.accounts.byTok(sp.Token); !ok {
+			return "pin claimed by no restored account"
+		}
+	}
+	p := &pin{
+		id: sp.ID, code: sp.Code, product: productName(sp.Product), clientID: sp.ClientID, scenario: sp.Scenario,
+		createdAt: sp.CreatedAt, expiresAt: sp.ExpiresAt, token: sp.Token, accountID: sp.AccountID,
+		polls: sp.Polls, location: sp.Location % locationPoolSize, strong: sp.Strong, trusted: sp.Trusted,
+		denied: sp.Denied && sp.Token == "", newReg: sp.NewReg, legacy: sp.Legacy, seq: c.seq.Add(1),
+	}
+	if !c.pins.reserve(kind) {
+		return "pin over the pin limit"
+	}
+	if !c.pins.insert(p) {
+		c.pins.release(kind, 1)
+		return "pin with a duplicate id or code"
+	}
+	return ""
 }

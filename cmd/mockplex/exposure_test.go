@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/mockplex/mockplex/mock"
 )
 
 // TestControlAccess checks who may reach the control API and the pages
@@ -217,7 +216,7 @@ func TestServeLimitDefaults(t *testing.T) {
 		return limits{c.MaxPins, c.JournalSize, hs.MaxHeaderBytes, c.MaxAccounts, c.MaxClients, c.MaxBodyBytes,
 			hs.ReadTimeout, hs.ReadHeaderTimeout, hs.WriteTimeout, hs.IdleTimeout, c.ShutdownTimeout}
 	}
-	want := limits{mock.DefaultMaxPins, mock.DefaultJournalSize, 64 << 10, mock.DefaultMaxAccounts, mock.DefaultMaxClients, mock.DefaultMaxBodyBytes,
+	want := limits{2_000_000, 1000, 64 << 10, 10_000, 10_000, 64 << 10,
 		10 * time.Second, 5 * time.Second, 60 * time.Second, 120 * time.Second, 10 * time.Second}
 	if diff := cmp.Diff(want, get(c)); diff != "" {
 		t.Errorf("default limits (-want +got):\n%s", diff)

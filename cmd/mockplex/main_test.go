@@ -21,7 +21,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/mockplex/mockplex/mock"
 )
 
 // mainExitCode is the status main exits with for err.
@@ -114,9 +113,9 @@ func TestParseServe(t *testing.T) {
 		t.Errorf("defaults: seed %d, legacy-accept %v, expiry-grace %v, accounts %d; want 0, false, 0, 3",
 			base.Seed, base.LegacyAccept, base.ExpiryGrace, base.Accounts)
 	}
-	if base.MaxAccounts != mock.DefaultMaxAccounts || base.MaxClients != mock.DefaultMaxClients {
+	if base.MaxAccounts != 10_000 || base.MaxClients != 10_000 {
 		t.Errorf("defaults: max-accounts %d, max-clients %d; want %d, %d",
-			base.MaxAccounts, base.MaxClients, mock.DefaultMaxAccounts, mock.DefaultMaxClients)
+			base.MaxAccounts, base.MaxClients, 10_000, 10_000)
 	}
 
 	tests := []struct {

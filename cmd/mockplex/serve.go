@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/mockplex/mockplex/internal/gctune"
@@ -55,6 +56,15 @@ type config struct {
 // names only (see controlAccess). Containers set MOCKPLEX_ADDR=:8080
 // themselves.
 const defaultAddr = "127.0.0.1:8080"
+
+// Defaults of the limits flags; mock.Config's zero fields mean the same.
+const (
+	defaultMaxPins      = 2_000_000
+	defaultJournalSize  = 1000
+	defaultMaxBodyBytes = 64 << 10
+	defaultMaxAccounts  = 10_000
+	defaultMaxClients   = 10_000
+)
 
 // logFlushEvery is how late an access-log line may appear.
 const logFlushEvery = 100 * time.Millisecond
@@ -138,9 +148,9 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (co
 	e.str(&c.PublicURL, "public-url", "", "base URL the qr field and auth URLs point at (e.g. http://localhost:8080)")
 	e.bool(&c.LegacyAccept, "legacy-accept", false, "pre-2026 Accept rule: the first listed type wins")
 	e.str(&c.StateFile, "state-file", "", "save pins and accounts here on shutdown and restore them on start (its folder must be writable: checked at start)")
-	e.int(&c.MaxPins, "max-pins", mock.DefaultMaxPins, "live pin limit; creating more answers 503 with Retry-After (0: no limit)")
-	e.int(&c.JournalSize, "journal-size", mock.DefaultJournalSize, "requests kept in the journal (0: keep none)")
-	e.int64(&c.MaxBodyBytes, "max-body-bytes", mock.DefaultMaxBodyBytes, "request body limit")
+	e.int(&c.MaxPins, "max-pins", defaultMaxPins, "live pin limit; creating more answers 503 with Retry-After (0: no limit)")
+	e.int(&c.JournalSize, "journal-size", defaultJournalSize, "requests kept in the journal (0: keep none)")
+	e.int64(&c.MaxBodyBytes, "max-body-bytes", defaultMaxBodyBytes, "request body limit")
 	e.int(&c.MaxHeaderBytes, "max-header-bytes", 64<<10, "request header limit")
 	e.duration(&c.ReadTimeout, "read-timeout", 10*time.Second, "time to read a request, headers and body (0: no limit)")
 	e.duration(&c.WriteTimeout, "write-timeout", 60*time.Second, "time to write a response, slow scenarios included (0: no limit)")
@@ -148,8 +158,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (co
 	e.duration(&c.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "time in-flight requests get on SIGTERM")
 	e.duration(&c.ExpiryGrace, "expiry-grace", 0, "keep expired pins readable this long past expiresAt")
 	e.int(&c.Accounts, "accounts", 3, "fake accounts to create")
-	e.int(&c.MaxAccounts, "max-accounts", mock.DefaultMaxAccounts, "accounts kept that sign-ups made (new-account scenario); past it the oldest is forgotten (0: no limit)")
-	e.int(&c.MaxClients, "max-clients", mock.DefaultMaxClients, "clients whose scenario state is kept; past it one with no assigned scenario is forgotten (0: no limit)")
+	e.int(&c.MaxAccounts, "max-accounts", defaultMaxAccounts, "accounts kept that sign-ups made (new-account scenario); past it the oldest is forgotten (0: no limit)")
+	e.int(&c.MaxClients, "max-clients", defaultMaxClients, "clients whose scenario state is kept; past it one with no assigned scenario is forgotten (0: no limit)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, &exitError{code: 0, err: errQuiet}
@@ -271,14 +281,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		logger.Warn("control API and pages guarded by a generated token, since mockplex listens beyond loopback; pass --control on to open them or --control-token to choose one",
 			"token", acc.token, "header", mock.TokenHeader)
 	}
+	var draining atomic.Bool
 	opts := []mock.Option{
-		mock.WithSeed(c.Seed), mock.WithLogger(logger), mock.WithAccessLog(accessLog), mock.WithScenario(c.Scenario),
+		mock.WithSeed(c.Seed), mock.WithLogger(logger), mock.WithScenario(c.Scenario),
 		mock.WithScenarios(c.ScenarioDir), mock.WithPublicURL(strings.TrimRight(c.PublicURL, "/")),
-		mock.WithLegacyAccept(c.LegacyAccept), mock.WithControl(acc.on), mock.WithControlToken(acc.token),
-		mock.WithLoopbackHosts(acc.loopbackHosts),
-		mock.WithMaxPins(c.MaxPins), mock.WithJournalSize(c.JournalSize), mock.WithMaxBodyBytes(c.MaxBodyBytes),
+		mock.WithControl(acc.on), mock.WithControlToken(acc.token),
 		mock.WithExpiryGrace(c.ExpiryGrace), mock.WithAccounts(c.Accounts),
-		mock.WithMaxAccounts(c.MaxAccounts), mock.WithMaxClients(c.MaxClients),
+		mock.WithConfig(mockConfig(c, acc, accessLog, draining.Load)),
 	}
 	srv, err := mock.New(opts...)
 	if err != nil {
@@ -306,7 +315,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down: draining in-flight requests", "timeout", c.ShutdownTimeout)
-	srv.SetDraining()
+	draining.Store(true) // /readyz answers 503 from here on
 	sctx, cancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
 	defer cancel()
 	var shutdownErr error
@@ -327,6 +336,38 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// mockConfig maps the limits flags onto mock.Config, whose zero fields are
+// defaults and negative ones "no limit": a flag's 0 ("no limit", or for
+// --journal-size "keep none") becomes -1.
+func mockConfig(c config, acc access, accessLog *slog.Logger, draining func() bool) mock.Config {
+	noLimit := func(n int) int {
+		if n == 0 {
+			return -1
+		}
+		return n
+	}
+	return mock.Config{
+		MaxPins: noLimit(c.MaxPins), JournalSize: noLimit(c.JournalSize), MaxBodyBytes: c.MaxBodyBytes,
+		MaxAccounts: noLimit(c.MaxAccounts), MaxClients: noLimit(c.MaxClients),
+		AccessLog: accessLog, LegacyAccept: c.LegacyAccept, LoopbackHosts: acc.loopbackHosts,
+		Draining: draining, OptionName: flagName,
+	}
+}
+
+// flagName names, in the server's errors, the flag or control that sets
+// what the library calls option.
+func flagName(option string) string {
+	switch option {
+	case "Config.MaxPins":
+		return "--max-pins"
+	case "Config.MaxClients":
+		return "--max-clients"
+	case "Reset":
+		return "POST /__mockplex/reset"
+	}
+	return option
 }
 
 // access is who may reach the control API and the pages.

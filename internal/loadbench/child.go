@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -147,7 +148,7 @@ func childMock(o options, info *ready, stderr io.Writer) (http.Handler, func(), 
 		cleanup()
 		return nil, nil, err
 	}
-	maxPins := max(mock.DefaultMaxPins, 2*(o.servePins+o.serveSurvive))
+	maxPins := max(2_000_000, 2*(o.servePins+o.serveSurvive)) // at least mockplex serve's default
 	if o.serveMaxPins > 0 {
 		maxPins = o.serveMaxPins
 	}
@@ -156,8 +157,8 @@ func childMock(o options, info *ready, stderr io.Writer) (http.Handler, func(), 
 	opts := &slog.HandlerOptions{Level: lv}
 	srv, err := mock.New(
 		mock.WithSeed(1), mock.WithLogger(slog.New(slog.NewTextHandler(logOut, opts))),
-		mock.WithAccessLog(slog.New(slog.NewTextHandler(logOut.Batched(), opts))),
-		mock.WithScenarios(dir), mock.WithMaxPins(maxPins),
+		mock.WithScenarios(dir),
+		mock.WithConfig(mock.Config{MaxPins: maxPins, AccessLog: slog.New(slog.NewTextHandler(logOut.Batched(), opts))}),
 	)
 	if err != nil {
 		logOut.Close()
@@ -219,7 +220,7 @@ func childMock(o options, info *ready, stderr io.Writer) (http.Handler, func(), 
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
 		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(heapResult{HeapAllocMB: float64(ms.HeapAlloc) / (1 << 20), LivePins: srv.LivePins()})
+		_ = json.NewEncoder(w).Encode(heapResult{HeapAllocMB: float64(ms.HeapAlloc) / (1 << 20), LivePins: livePins(srv)})
 	})
 	mux.HandleFunc("GET /__bench/sweep", func(w http.ResponseWriter, r *http.Request) {
 		// The first pins expire 30 minutes after creation; the survivors
@@ -234,7 +235,7 @@ func childMock(o options, info *ready, stderr io.Writer) (http.Handler, func(), 
 		n := srv.Sweep()
 		// The server's own once-a-second sweeper may be sweeping too and
 		// hold some of the count; wait for it (bounded).
-		for srv.LivePins() > o.serveSurvive && time.Since(start) < 30*time.Second {
+		for livePins(srv) > o.serveSurvive && time.Since(start) < 30*time.Second {
 			n += srv.Sweep()
 			time.Sleep(time.Millisecond)
 		}
@@ -242,7 +243,7 @@ func childMock(o options, info *ready, stderr io.Writer) (http.Handler, func(), 
 		runtime.GC()
 		runtime.ReadMemStats(&after)
 		res := sweepResult{
-			Swept: n, Seconds: took.Seconds(), Live: srv.LivePins(),
+			Swept: n, Seconds: took.Seconds(), Live: livePins(srv),
 			HeapBeforeMB: float64(before.HeapAlloc) / (1 << 20), HeapAfterMB: float64(after.HeapAlloc) / (1 << 20),
 		}
 		w.Header().Set("Content-Type", "application/json")
@@ -272,4 +273,17 @@ func createPins(srv *mock.Server, n int, file string) error {
 		_, _ = w.Write(buf)
 	}
 	return errors.Join(w.Flush(), f.Close())
+}
+
+// livePins reads how many pins srv stores (expired but unswept ones
+// included) from its /readyz answer, served in process.
+func livePins(srv *mock.Server) int {
+	rec := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+	var body struct {
+		LivePins string `json:"live_pins"`
+	}
+	_ = json.Unmarshal(rec.Body.Bytes(), &body)
+	n, _ := strconv.Atoi(body.LivePins)
+	return n
 }
