@@ -1,17 +1,11 @@
 package mock
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"sync/atomic"
 	"time"
 )
-
-// ErrClockRange is returned by Clock.Advance when the clock would leave the
-// times it can show: those of Unix nanoseconds in an int64, which is what
-// expiry and the wire formats are computed from.
-var ErrClockRange = errors.New("clock must stay between 1677-09-21T00:12:43.145224192Z and 2262-04-11T23:47:16.854775807Z; advance by less")
 
 // Clock is the mock's controllable time source. It follows the wall clock,
 // shifted by any Advance, until it is frozen; a frozen clock moves only when

@@ -18,10 +18,19 @@ import (
 	"github.com/gorilla/mux"
 )
 
+// mockplex's own request headers.
 const (
-	controlPrefix = "/__mockplex"
 	// TokenHeader carries the control token when one is set.
 	TokenHeader = "X-Mockplex-Token"
+	// ScenarioHeader names a scenario for one request; it beats the
+	// client's and the server's. It obeys the control API's guard: on a
+	// server with a control token it needs the token, and with the control
+	// API off it is refused.
+	ScenarioHeader = "X-Mockplex-Scenario"
+)
+
+const (
+	controlPrefix = "/__mockplex"
 	// defaultPageSize and maxPageSize bound GET /__mockplex/pins.
 	defaultPageSize = 100
 	maxPageSize     = 1000

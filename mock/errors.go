@@ -18,6 +18,10 @@ var (
 	ErrTooManyPins     = errors.New("live pin limit reached")
 	ErrUnknownScenario = errors.New("unknown scenario")
 	ErrFieldTooLong    = errors.New("field too long")
+	// ErrClockRange is returned by Clock.Advance when the clock would
+	// leave the times it can show: those of Unix nanoseconds in an int64,
+	// which is what expiry and the wire formats are computed from.
+	ErrClockRange = errors.New("clock must stay between 1677-09-21T00:12:43.145224192Z and 2262-04-11T23:47:16.854775807Z; advance by less")
 )
 
 // Errors of the HTTP surface only.

@@ -173,3 +173,38 @@ func TestJournalLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestOptionName checks that limit errors name Config's fields, or what
+// Config.OptionName calls them (mockplex serve: its flags).
+func TestOptionName(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name  string
+		namer func(string) string
+		want  []string
+	}{
+		{"library", nil, []string{"raise Config.MaxPins", "(Reset)"}},
+		{"binary", func(o string) string {
+			return map[string]string{"Config.MaxPins": "--max-pins", "Reset": "POST /__mockplex/reset"}[o]
+		},
+			[]string{"raise --max-pins", "(POST /__mockplex/reset)"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := mock.NewServer(mock.WithConfig(mock.Config{MaxPins: 1, OptionName: tt.namer}))
+			t.Cleanup(srv.Close)
+			if _, err := srv.CreatePin("c", "", true); err != nil {
+				t.Fatal(err)
+			}
+			_, err := srv.CreatePin("c", "", true)
+			if !errors.Is(err, mock.ErrTooManyPins) {
+				t.Fatalf("CreatePin over the cap: %v, want ErrTooManyPins", err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("CreatePin over the cap: %q does not say %q", err, w)
+				}
+			}
+		})
+	}
+}

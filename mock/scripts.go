@@ -11,12 +11,6 @@ import (
 	"github.com/mockplex/mockplex/scenarios"
 )
 
-// ScenarioHeader names a scenario for one request; it beats the client's
-// and the server's. It obeys the control API's guard: on a server with a
-// control token it needs the token, and with the control API off it is
-// refused.
-const ScenarioHeader = "X-Mockplex-Scenario"
-
 // scriptSet is the server's view of the scenario registry: the shipped
 // scenarios plus a user folder, hot-reloaded.
 type scriptSet struct {

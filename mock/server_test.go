@@ -472,7 +472,8 @@ func TestControlAPIFlow(t *testing.T) {
 }
 
 // TestExpiryGrace checks WithExpiryGrace: a pin stays readable with
-// expiresIn 0 for the grace, then answers 404.
+// expiresIn 0 for the grace, then answers 404, to a poll and to the QR
+// route alike.
 func TestExpiryGrace(t *testing.T) {
 	t.Parallel()
 	srv := newFrozenServer(t, mock.WithExpiryGrace(30*time.Second))
@@ -480,14 +481,29 @@ func TestExpiryGrace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	qr := func() int {
+		t.Helper()
+		resp, err := srv.Client().Get(srv.URL + "/api/v2/pins/qr/" + p.Code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
 	srv.Clock().Advance(mock.LinkLifetime + 29*time.Second)
 	got, err := srv.Poll(p.ID, "grace")
 	if err != nil || got.ExpiresIn != 0 {
 		t.Errorf("Poll 29 s into the grace = expiresIn %d, %v; want 0, nil", got.ExpiresIn, err)
 	}
+	if status := qr(); status != http.StatusOK {
+		t.Errorf("GET qr 29 s into the grace = %d, want 200", status)
+	}
 	srv.Clock().Advance(time.Second)
 	if _, err := srv.Poll(p.ID, "grace"); !errors.Is(err, mock.ErrPinNotFound) {
 		t.Errorf("Poll at the end of the grace: %v, want ErrPinNotFound", err)
+	}
+	if status := qr(); status != http.StatusNotFound {
+		t.Errorf("GET qr at the end of the grace = %d, want 404", status)
 	}
 }
 

@@ -382,3 +382,32 @@ func TestContainerAddr(t *testing.T) {
 		})
 	}
 }
+
+// TestMockConfig checks how serve's limits flags reach mock.Config: a
+// flag's 0 ("no limit", for --journal-size "keep none") becomes Config's
+// negative, and the server's errors name the flags.
+func TestMockConfig(t *testing.T) {
+	t.Parallel()
+	c, err := parseServe([]string{"--max-pins", "0", "--journal-size", "0", "--max-accounts", "5", "--max-clients", "0", "--legacy-accept"},
+		func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := mockConfig(c, access{on: true, loopbackHosts: true}, nil, nil)
+	type limits struct {
+		MaxPins, JournalSize, MaxAccounts, MaxClients int
+		MaxBodyBytes                                  int64
+		LegacyAccept, LoopbackHosts                   bool
+	}
+	want := limits{-1, -1, 5, -1, 64 << 10, true, true}
+	if diff := cmp.Diff(want, limits{got.MaxPins, got.JournalSize, got.MaxAccounts, got.MaxClients, got.MaxBodyBytes, got.LegacyAccept, got.LoopbackHosts}); diff != "" {
+		t.Errorf("mockConfig (-want +got):\n%s", diff)
+	}
+	for option, flag := range map[string]string{
+		"Config.MaxPins": "--max-pins", "Config.MaxClients": "--max-clients", "Reset": "POST /__mockplex/reset",
+	} {
+		if name := got.OptionName(option); name != flag {
+			t.Errorf("OptionName(%q) = %q, want %q", option, name, flag)
+		}
+	}
+}
