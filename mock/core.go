@@ -281,16 +281,6 @@ func toInt64(v any) (int64, bool) {
 	return 0, false
 }
 
-// readable reports whether p can still be read at now: until expiresAt,
-// plus the expiry grace.
-func (c *core) readable(p *pin, now time.Time) bool {
-	return now.Unix() < p.expiresAt+int64(c.cfg.expiryGrace/time.Second)
-}
-
-// open reports whether p can still change at now: the grace keeps expired
-// pins readable only.
-func open(p *pin, now time.Time) bool { return now.Unix() < p.expiresAt }
-
 // createReq is a create's parameters.
 type createReq struct {
 	request
@@ -416,6 +406,16 @@ func (c *core) poll(id int64, deviceJWT string, q request) (pollResult, scenario
 	}
 	return res, d, ErrPinNotFound
 }
+
+// readable reports whether p can still be read at now: until expiresAt,
+// plus the expiry grace.
+func (c *core) readable(p *pin, now time.Time) bool {
+	return now.Unix() < p.expiresAt+int64(c.cfg.expiryGrace/time.Second)
+}
+
+// open reports whether p can still change at now: the grace keeps expired
+// pins readable only.
+func open(p *pin, now time.Time) bool { return now.Unix() < p.expiresAt }
 
 // claim gives pin id the token of acc (nil: a new account, signed up while
 // approving), after the pin's scenario has had its say.

@@ -139,6 +139,14 @@ func pollPin(s *Server, x *exchange) (Pin, bool) {
 	return s.core.wire(&res.pin, now), true
 }
 
+// pinIDSegment returns the request's {id} path segment.
+func (x *exchange) pinIDSegment() string {
+	if x.pathID != "" {
+		return x.pathID
+	}
+	return mux.Vars(x.r)["id"]
+}
+
 func handleLink(s *Server, x *exchange) {
 	id, d, err := s.core.link(x.p.get("code"), x.p.get(hToken), x.req)
 	x.entry.PinID = id

@@ -316,11 +316,3 @@ func (x *exchange) controlFail(err error) {
 	}
 	writeJSON(x, f.control, controlError{Error: err.Error(), Code: f.wire.Code})
 }
-
-// pinIDSegment returns the request's {id} path segment.
-func (x *exchange) pinIDSegment() string {
-	if x.pathID != "" {
-		return x.pathID
-	}
-	return mux.Vars(x.r)["id"]
-}

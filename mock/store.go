@@ -26,7 +26,7 @@ type store struct {
 	links   int // live link pins, also counted in count
 }
 
-// maxLinkPins caps live link pins whatever --max-pins says: there are
+// maxLinkPins caps live link pins whatever Config.MaxPins says: there are
 // 36^4 = 1,679,616 four-character codes, and random codes are found in a
 // few tries only while at most about 60% of them are taken.
 const maxLinkPins = 1_000_000
