@@ -269,7 +269,7 @@ func (s *Server) logRequest(x *exchange) {
 }
 
 // The Server's Go controls: what the control API and the pages do, as
-// methods. Each calls the core, which checks its input.
+// methods. They reach the state only through the core's methods.
 
 // CreatePin creates a pin for clientID as POST /api/v2/pins would, under
 // the client's scenario or the server's. product may be empty (a fake app

@@ -115,7 +115,10 @@ func (s *Server) LoadState(r io.Reader) error {
 		}
 	}
 	for client, name := range st.Clients {
-		err := c.setClientScenario(client, name)
+		err := ErrUnknownScenario
+		if name != "" { // "" would clear, not restore
+			err = c.setClientScenario(client, name)
+		}
 		switch {
 		case errors.Is(err, ErrUnknownScenario):
 			dropped["client scenario no longer known"]++
