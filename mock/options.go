@@ -1,6 +1,7 @@
 package mock
 
 import (
+	"crypto/x509"
 	"log/slog"
 	"time"
 )
@@ -27,6 +28,7 @@ type config struct {
 	maxClients   int
 	loopbackOnly bool
 	sweepEvery   time.Duration
+	ca           *x509.Certificate // answered at /__mockplex/ca.pem (tls.go)
 }
 
 // base is where the qr field and the pages point: --public-url, else
