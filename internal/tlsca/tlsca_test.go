@@ -210,3 +210,18 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkNewCAAndLeaf is what the first TLS server of a process pays
+// once: a CA and its leaf.
+func BenchmarkNewCAAndLeaf(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		ca, err := New()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := ca.Leaf(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
