@@ -1,8 +1,11 @@
 package mock_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
+	"io"
 	"net/http"
 
 	"github.com/mockplex/mockplex/mock"
@@ -51,4 +54,31 @@ func ExampleNewTLSServer() {
 	// 201 Created over HTTP/1.1 with a certificate for plex.tv
 	// issued by the mock's CA: true
 	// 200 OK token issued: true
+}
+
+// A test that trusts the mock by other means (a container, a browser, a
+// runtime's trust store) takes the CA from Certificate, or as PEM from
+// GET /__mockplex/ca.pem, which answers on every TLS server without a
+// control token.
+func ExampleServer_Certificate() {
+	srv := mock.NewTLSServer()
+	defer srv.Close()
+
+	ca := srv.Certificate()
+	resp, err := srv.Client().Get("https://plex.tv/__mockplex/ca.pem")
+	if err != nil {
+		panic(err)
+	}
+	pemBytes, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	block, _ := pem.Decode(pemBytes)
+	fmt.Println("a CA:", ca.IsCA)
+	fmt.Println("ca.pem is that CA:", bytes.Equal(block.Bytes, ca.Raw))
+	other := mock.NewTLSServer()
+	defer other.Close()
+	fmt.Println("one CA per process:", other.Certificate().Equal(ca))
+	// Output:
+	// a CA: true
+	// ca.pem is that CA: true
+	// one CA per process: true
 }

@@ -273,6 +273,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	defer tlsSrv.closeListener()
 
 	acc := controlAccess(c.Control, c.ControlToken, exposedAddr(c))
 	if acc.generated {

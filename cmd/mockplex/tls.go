@@ -154,12 +154,18 @@ func (t *tlsSide) serve(c config, h http.Handler, errc chan<- error) {
 		"ips", len(t.leaf.Leaf.IPAddresses), "caSHA256", fingerprint(t.ca), "caURL", "/__mockplex/ca.pem")
 }
 
+// closeListener closes the HTTPS listener when serve returns before
+// serving (a later start-up step failed); after Serve, closing it again is
+// harmless.
+func (t *tlsSide) closeListener() {
+	if t.ln != nil {
+		_ = t.ln.Close()
+	}
+}
+
 // shutdown drains the HTTPS server as serve drains HTTP.
 func (t *tlsSide) shutdown(ctx context.Context) error {
 	if t.srv == nil {
-		if t.ln != nil {
-			return t.ln.Close()
-		}
 		return nil
 	}
 	if err := t.srv.Shutdown(ctx); err != nil {
