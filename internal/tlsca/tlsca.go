@@ -64,6 +64,7 @@ var (
 	ErrMismatch  = errors.New("CA key does not match the CA certificate")
 	ErrHalfPair  = errors.New("only one of ca.pem and ca-key.pem exists")
 	ErrHostEmpty = errors.New("empty host name")
+	ErrBadHost   = errors.New("not a host name (letters, digits, hyphens and dots; \"*.\" first for a wildcard) or an IP address")
 )
 
 // CA is a certificate authority: its certificate and private key. It is
@@ -343,6 +344,9 @@ func (ca *CA) leaf(now time.Time, extra []string) (*tls.Certificate, error) {
 			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
 			continue
 		}
+		if !validHost(h) {
+			return nil, fmt.Errorf("%q: %w", h, ErrBadHost)
+		}
 		tmpl.DNSNames = append(tmpl.DNSNames, h)
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
@@ -354,6 +358,27 @@ func (ca *CA) leaf(now time.Time, extra []string) (*tls.Certificate, error) {
 		return nil, fmt.Errorf("parse server certificate: %w", err)
 	}
 	return &tls.Certificate{Certificate: [][]byte{der, ca.cert.Raw}, PrivateKey: key, Leaf: leaf}, nil
+}
+
+// validHost reports whether h (lower case) is a DNS name a certificate
+// can carry: dot-separated labels of letters, digits and hyphens, not
+// starting or ending with a hyphen, optionally "*." first.
+func validHost(h string) bool {
+	h = strings.TrimPrefix(h, "*.")
+	if h == "" || len(h) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(h, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, c := range []byte(label) {
+			if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // ServerConfig returns a TLS configuration that serves leaf for every name

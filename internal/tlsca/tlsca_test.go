@@ -159,8 +159,16 @@ func TestLeafNames(t *testing.T) {
 	if n := len(leaf.Leaf.DNSNames); n != 5 { // plex.tv, *.plex.tv, *.provider.plex.tv, localhost, mockplex
 		t.Errorf("leaf DNS names = %q, want the defaults and mockplex once each", leaf.Leaf.DNSNames)
 	}
-	if _, err := ca.Leaf(" "); !errors.Is(err, ErrHostEmpty) {
-		t.Errorf("Leaf(\" \") error = %v, want %v", err, ErrHostEmpty)
+	for _, bad := range []struct {
+		name string
+		want error
+	}{
+		{" ", ErrHostEmpty}, {"http://mockplex", ErrBadHost}, {"a b", ErrBadHost}, {"*.*.plex.tv", ErrBadHost},
+		{"-mockplex", ErrBadHost}, {"mock..plex", ErrBadHost}, {"mockplex:8443", ErrBadHost}, {"ünicode.example", ErrBadHost},
+	} {
+		if _, err := ca.Leaf(bad.name); !errors.Is(err, bad.want) {
+			t.Errorf("Leaf(%q) error = %v, want %v", bad.name, err, bad.want)
+		}
 	}
 }
 
@@ -207,6 +215,35 @@ func FuzzParse(f *testing.F) {
 		again, err := Parse(got.CertPEM(), keyPEM, now)
 		if err != nil || !again.Certificate().Equal(got.Certificate()) {
 			t.Fatalf("CertPEM of an accepted CA does not parse back to it: %v", err)
+		}
+	})
+}
+
+// FuzzLeafNames: any --tls-host name either is refused or gives a leaf
+// that still verifies for plex.tv and for that name.
+func FuzzLeafNames(f *testing.F) {
+	ca, err := New()
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range []string{"mockplex", "10.0.0.1", "[::1]", "*.example.com", "Plex.TV.", "a b", "", "x-.y", "::ffff:1.2.3.4"} {
+		f.Add(s)
+	}
+	pool := ca.Pool()
+	f.Fuzz(func(t *testing.T, name string) {
+		leaf, err := ca.Leaf(name)
+		if err != nil {
+			return
+		}
+		if _, err := leaf.Leaf.Verify(x509.VerifyOptions{Roots: pool, DNSName: "plex.tv"}); err != nil {
+			t.Fatalf("Leaf(%q) does not verify for plex.tv: %v", name, err)
+		}
+		h := strings.ToLower(strings.TrimSuffix(strings.TrimSpace(name), "."))
+		if strings.HasPrefix(h, "*.") {
+			h = "x" + h[1:]
+		}
+		if _, err := leaf.Leaf.Verify(x509.VerifyOptions{Roots: pool, DNSName: strings.Trim(h, "[]")}); err != nil {
+			t.Fatalf("Leaf(%q) does not verify for %q: %v", name, h, err)
 		}
 	})
 }
