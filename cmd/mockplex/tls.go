@@ -98,7 +98,7 @@ func loadCA(dir string, logger *slog.Logger) (*tlsca.CA, error) {
 	}
 	ca, created, err := tlsca.LoadOrCreate(dir, time.Now())
 	if err != nil {
-		return nil, &exitError{code: 1, err: fmt.Errorf("--tls-dir: %w", err)}
+		return nil, &exitError{code: 1, err: fmt.Errorf("--tls-dir (MOCKPLEX_TLS_DIR): %w; an empty --tls-dir keeps a CA in memory", err)}
 	}
 	if created {
 		logger.Info("made a new CA: trust its ca.pem in every client", "dir", dir, "sha256", fingerprint(ca))

@@ -267,7 +267,7 @@ func TestTLSRefusedAtStart(t *testing.T) {
 		code int
 		want string
 	}{
-		{"garbage CA", []string{"serve", "--addr", "127.0.0.1:0", "--tls-addr", "127.0.0.1:0", "--tls-dir", bad}, 1, "--tls-dir: CA in " + bad},
+		{"garbage CA", []string{"serve", "--addr", "127.0.0.1:0", "--tls-addr", "127.0.0.1:0", "--tls-dir", bad}, 1, "--tls-dir (MOCKPLEX_TLS_DIR): CA in " + bad},
 		{"half a CA", []string{"serve", "--addr", "127.0.0.1:0", "--tls-addr", "127.0.0.1:0", "--tls-dir", half}, 1, "restore the missing file"},
 		{"bad host", []string{"serve", "--addr", "127.0.0.1:0", "--tls-addr", "127.0.0.1:0", "--tls-host", "a", "--tls-host", " "}, 2, "empty name"},
 		{"ca without a folder", []string{"ca"}, 2, "--tls-dir"},
