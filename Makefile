@@ -4,7 +4,7 @@
 GO ?= go
 ADDR ?= 127.0.0.1:8080
 
-.PHONY: run test unit vet fuzz browser docker bench generate build
+.PHONY: run test unit vet fuzz browser docker clients bench generate build
 
 run:
 	$(GO) run ./cmd/mockplex serve --addr $(ADDR)
@@ -18,7 +18,7 @@ build:
 # every test under the race detector (the Docker and headless-Chromium
 # end-to-end tests included; with CI=true they fail rather than skip when
 # their engine is missing), and every fuzz target for a bounded time.
-test: browser docker vet unit fuzz
+test: browser docker clients vet unit fuzz
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
@@ -35,6 +35,10 @@ browser:
 
 docker:
 	bash .ci/docker.sh
+
+# Third-party plex.tv clients from npm for internal/e2e (.cache/npm-clients).
+clients:
+	bash .ci/npm-clients.sh
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./mock/ ./scenarios/ ./schema/

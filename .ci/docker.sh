@@ -12,7 +12,14 @@
 #  5. runs the contract service container against the mock container;
 #  6. runs the real-client flow from the host through the published port
 #     (curl, then the Go tests in internal/e2e that need Docker);
-#  7. tears the compose project down on exit, whatever happened.
+#  7. HTTPS by plex.tv's names: builds the example app image (a FROM scratch
+#     image of internal/e2e/pinclient, no registry) and runs compose's `app`
+#     service, which signs in at https://plex.tv through the network aliases
+#     with certificate checks on (SSL_CERT_FILE = the CA from the volume);
+#     checks that `mockplex ca` in the container, /__mockplex/ca.pem and the
+#     CA that verifies https://plex.tv from the host (curl --cacert) are one
+#     certificate, before and after a restart;
+#  8. tears the compose project down on exit, whatever happened.
 #
 # Any failed step fails the script. dockerd and the built images are left in
 # place, so that later Docker tests (go test ./internal/e2e) and the next run
@@ -20,6 +27,7 @@
 #
 # Environment: MOCKPLEX_IMAGE (default mockplex:local), GO_IMAGE (builder base;
 # default: build mockplex-go-base:local with .ci/go-base-image.sh),
+# MOCKPLEX_APP_IMAGE (the example app's tag, default mockplex-pinclient:local),
 # MOCKPLEX_COMPOSE (the compose command; default `docker compose` when that
 # works, else `docker-compose`).
 set -euo pipefail
@@ -131,13 +139,13 @@ cleanup() {
 		"${compose[@]}" -p "$project" logs --no-color mockplex >&2 2>/dev/null || true
 	fi
 	printf '\n==> teardown\n'
-	"${compose[@]}" -p "$project" --profile contract down -v --remove-orphans >/dev/null 2>&1 || true
+	"${compose[@]}" -p "$project" --profile contract --profile tls down -v --remove-orphans >/dev/null 2>&1 || true
 	printf '==> docker.sh %s after %d s\n' "$([ $rc -eq 0 ] && echo passed || echo FAILED)" $((($(now_ms) - t_start) / 1000))
 	exit $rc
 }
 trap cleanup EXIT
 
-export MOCKPLEX_IMAGE=$image MOCKPLEX_PORT=127.0.0.1:0
+export MOCKPLEX_IMAGE=$image MOCKPLEX_PORT=127.0.0.1:0 MOCKPLEX_TLS_PORT=127.0.0.1:0
 step "${compose[*]} up -d mockplex"
 "${compose[@]}" -p "$project" up -d --no-build mockplex
 cid=$("${compose[@]}" -p "$project" ps -q mockplex)
@@ -197,3 +205,42 @@ rm -f /tmp/mockplex-ci-pin.json /tmp/mockplex-ci-user.h
 step "go test ./internal/e2e -run Docker (against the compose container)"
 MOCKPLEX_DOCKER_URL=$base MOCKPLEX_DOCKER_IMAGE=$image go test -count=1 -run Docker ./internal/e2e/
 took "docker e2e tests"
+
+step "HTTPS by plex.tv's names: the app container through the compose aliases"
+app_image=${MOCKPLEX_APP_IMAGE:-mockplex-pinclient:local}
+app_dir=$(mktemp -d)
+CGO_ENABLED=0 go build -trimpath -o "$app_dir/pinclient" ./internal/e2e/pinclient
+printf 'FROM scratch\nCOPY pinclient /pinclient\nENTRYPOINT ["/pinclient"]\n' >"$app_dir/Dockerfile"
+DOCKER_BUILDKIT=0 docker build -q -t "$app_image" "$app_dir" >/dev/null 2> >(grep -v -e DEPRECATED -e 'BuildKit is currently disabled' -e 'environment-variable' -e '^ *$' >&2)
+rm -rf "$app_dir"
+MOCKPLEX_APP_IMAGE=$app_image "${compose[@]}" -p "$project" --profile tls run --rm app || die "the app container's sign-in at https://plex.tv failed (exit $?)"
+took "app container sign-in"
+
+# The CA three ways: what `mockplex ca` prints from the volume, what
+# /__mockplex/ca.pem answers, and what verifies https://plex.tv from the host.
+ca_dir=$(mktemp -d)
+check_ca() {
+	local when=$1 http tls
+	http=$("${compose[@]}" -p "$project" port mockplex 8080)
+	tls=$("${compose[@]}" -p "$project" port mockplex 443)
+	curl -fsS "http://$http/__mockplex/ca.pem" >"$ca_dir/$when.pem" || die "$when: GET /__mockplex/ca.pem"
+	"${compose[@]}" -p "$project" exec -T mockplex /mockplex ca >"$ca_dir/$when-cli.pem" || die "$when: mockplex ca in the container"
+	cmp -s "$ca_dir/$when.pem" "$ca_dir/$when-cli.pem" || die "$when: mockplex ca and /__mockplex/ca.pem differ"
+	if grep -q PRIVATE "$ca_dir/$when.pem"; then die "$when: ca.pem holds a private key"; fi
+	curl -fsS --cacert "$ca_dir/$when.pem" --resolve "plex.tv:${tls##*:}:127.0.0.1" "https://plex.tv:${tls##*:}/readyz" >/dev/null ||
+		die "$when: https://plex.tv:${tls##*:} does not verify with that CA"
+	echo "    $when: mockplex ca = /__mockplex/ca.pem = the CA of https://plex.tv:${tls##*:} (pem sha256 $(sha256sum "$ca_dir/$when.pem" | cut -c1-16))"
+}
+check_ca before-restart
+"${compose[@]}" -p "$project" restart mockplex >/dev/null 2>&1
+status=
+for _ in $(seq 1 300); do
+	status=$(docker inspect --format '{{.State.Health.Status}}' "$cid")
+	[ "$status" = healthy ] && break
+	sleep 0.1
+done
+[ "$status" = healthy ] || die "container health is '$status' 30 s after the restart"
+check_ca after-restart
+cmp -s "$ca_dir/before-restart.pem" "$ca_dir/after-restart.pem" || die "the CA changed across a restart with the same volume"
+rm -rf "$ca_dir"
+took "CA checks"

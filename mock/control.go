@@ -118,14 +118,16 @@ func (s *Server) guard(r *http.Request) error {
 }
 
 // hostAllowed reports whether an unguarded control API may answer a
-// request for host: with Config.LoopbackHosts, only loopback names and
-// the public URL's host.
+// request for host: with Config.LoopbackHosts, only loopback names,
+// plex.tv's names and the public URL's host.
 func (s *Server) hostAllowed(host string) bool {
 	if !s.cfg.ops.LoopbackHosts {
 		return true
 	}
 	host = hostname(host)
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+	// plex.tv's names reach loopback only when the developer maps them
+	// (TLS mode, tls.go); a page cannot rebind them.
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") || isPlexHost(host) {
 		return true
 	}
 	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {

@@ -1,6 +1,7 @@
 package mock
 
 import (
+	"crypto/x509"
 	"log/slog"
 	"time"
 )
@@ -98,6 +99,11 @@ type Config struct {
 	// "Config.MaxClients" and returns what the reader should change.
 	// mockplex serve returns its flags (--max-pins). Nil names the field.
 	OptionName func(option string) string
+	// CA is the certificate GET /__mockplex/ca.pem answers and Certificate
+	// returns: mockplex serve passes the CA of --tls-dir, NewTLSServer sets
+	// its own. Nil, on a server that serves no TLS, answers
+	// /__mockplex/ca.pem with 404.
+	CA *x509.Certificate
 }
 
 // Defaults of Config's zero fields.
@@ -123,6 +129,7 @@ type config struct {
 	accounts     int
 	ops          Config // as given; settle reads it into the fields below
 	sweepEvery   time.Duration
+	ca           *x509.Certificate // answered at /__mockplex/ca.pem (tls.go)
 
 	// From ops, with defaults; 0 is no cap (journalSize 0: none kept).
 	maxPins, journalSize, maxAccounts, maxClients int
@@ -151,6 +158,9 @@ func (c *config) settle() {
 	c.maxBody = o.MaxBodyBytes
 	if c.maxBody <= 0 {
 		c.maxBody = defaultMaxBodyBytes
+	}
+	if o.CA != nil {
+		c.ca = o.CA
 	}
 	c.accessLog = o.AccessLog
 	if c.accessLog == nil {

@@ -73,6 +73,7 @@ func newRouter() *mux.Router {
 	r.Handle("/healthz", endpoint(handleHealthz)).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/readyz", endpoint(handleReadyz)).Methods(http.MethodGet, http.MethodHead)
 
+	r.Handle(controlPrefix+"/ca.pem", endpoint(handleCAPEM)).Methods(http.MethodGet, http.MethodHead) // public: tls.go
 	// The control API's routes are matched by a router of their own,
 	// built on its first request: most runs never call it.
 	r.PathPrefix(controlPrefix).Handler(endpoint(serveControl))

@@ -5,6 +5,7 @@
 //	mockplex contract [flags]    run the contract suite against a target
 //	mockplex healthcheck         exit 0 when a local mockplex is ready
 //	mockplex device <command>    act as a JWT device (test keys, device JWTs)
+//	mockplex ca --tls-dir DIR    print the CA that serve --tls-addr uses
 //	mockplex version             print the version
 package main
 

@@ -18,6 +18,8 @@ commands:
   healthcheck  exit 0 when the mockplex at --addr is ready
   device       act as a JWT device: make a test key, print its JWK, sign
                device JWTs, verify Plex JWTs (for curl walks of the JWT flow)
+  ca           print the CA certificate kept in --tls-dir (made when absent),
+               for clients to trust serve --tls-addr's HTTPS
   version      print the version
 
 Run "mockplex <command> -h" for a command's flags. Every serve flag can also
@@ -37,6 +39,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runContract(ctx, args[1:], getenv, stdout, stderr)
 	case "healthcheck":
 		return runHealthcheck(ctx, args[1:], getenv, stdout, stderr)
+	case "ca":
+		return runCA(args[1:], getenv, stdout, stderr)
 	case "device":
 		return runDevice(args[1:], stdout, stderr)
 	case "version", "--version", "-version":

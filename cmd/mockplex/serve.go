@@ -49,6 +49,9 @@ type config struct {
 	Accounts        int
 	MaxAccounts     int
 	MaxClients      int
+	TLSAddr         string   // tls.go
+	TLSHosts        []string // tls.go
+	TLSDir          string   // tls.go
 }
 
 // defaultAddr is serve's and healthcheck's default listen address:
@@ -160,6 +163,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (co
 	e.int(&c.Accounts, "accounts", 3, "fake accounts to create")
 	e.int(&c.MaxAccounts, "max-accounts", defaultMaxAccounts, "accounts kept that sign-ups made (new-account scenario); past it the oldest is forgotten (0: no limit)")
 	e.int(&c.MaxClients, "max-clients", defaultMaxClients, "clients whose scenario state is kept; past it one with no assigned scenario is forgotten (0: no limit)")
+	tlsFlags(e, &c)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, &exitError{code: 0, err: errQuiet}
@@ -275,19 +279,26 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return &exitError{code: 1, err: fmt.Errorf("listen on %s: %w; pick another with --addr or MOCKPLEX_ADDR", c.Addr, err)}
 	}
 	defer ln.Close()
+	tlsSrv, err := newTLSSide(c, logger)
+	if err != nil {
+		return err
+	}
+	defer tlsSrv.closeListener()
 
-	acc := controlAccess(c.Control, c.ControlToken, c.Addr)
+	acc := controlAccess(c.Control, c.ControlToken, exposedAddr(c))
 	if acc.generated {
 		logger.Warn("control API and pages guarded by a generated token, since mockplex listens beyond loopback; pass --control on to open them or --control-token to choose one",
 			"token", acc.token, "header", mock.TokenHeader)
 	}
 	var draining atomic.Bool
+	ops := mockConfig(c, acc, accessLog, draining.Load)
+	ops.CA = tlsSrv.certificate()
 	opts := []mock.Option{
 		mock.WithSeed(c.Seed), mock.WithLogger(logger), mock.WithScenario(c.Scenario),
 		mock.WithScenarios(c.ScenarioDir), mock.WithPublicURL(strings.TrimRight(c.PublicURL, "/")),
 		mock.WithControl(acc.on), mock.WithControlToken(acc.token),
 		mock.WithExpiryGrace(c.ExpiryGrace), mock.WithAccounts(c.Accounts),
-		mock.WithConfig(mockConfig(c, acc, accessLog, draining.Load)),
+		mock.WithConfig(ops),
 	}
 	srv, err := mock.New(opts...)
 	if err != nil {
@@ -301,8 +312,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 
 	hs := httpServer(c, srv.Handler(), logger)
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	errc := make(chan error, 2) // HTTP and HTTPS
+	go func() { errc <- hs.Serve(tlsSrv.httpListener(ln)) }()
+	tlsSrv.serve(c, srv.Handler(), errc)
 	logger.Info("mockplex listening", "addr", ln.Addr().String(), "version", version,
 		"control", acc.on, "loopbackHosts", acc.loopbackHosts, "scenario", c.Scenario, "scenarios", c.ScenarioDir)
 	if gcPercent > 0 || gcLimit > 0 {
@@ -319,7 +331,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	sctx, cancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
 	defer cancel()
 	var shutdownErr error
-	if err := hs.Shutdown(sctx); err != nil {
+	tlsErr := tlsSrv.shutdown(sctx)
+	if err := errors.Join(hs.Shutdown(sctx), tlsErr); err != nil {
 		_ = hs.Close() // cut off what is still running
 		shutdownErr = fmt.Errorf("shutdown: in-flight requests still running after --shutdown-timeout %s were cut off: %w", c.ShutdownTimeout, err)
 	}

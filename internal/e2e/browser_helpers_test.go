@@ -50,8 +50,9 @@ func browserExecPath(t *testing.T) string {
 }
 
 // newBrowser starts one headless Chromium for the whole test and returns
-// its context; tabs come from newTab. It is stopped at cleanup.
-func newBrowser(t *testing.T) context.Context {
+// its context; tabs come from newTab. It is stopped at cleanup. extra adds
+// command-line flags (the TLS test's resolver rules).
+func newBrowser(t *testing.T, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	execPath := browserExecPath(t)
 	dir := t.TempDir()
@@ -68,6 +69,7 @@ func newBrowser(t *testing.T) context.Context {
 		chromedp.UserDataDir(dir),
 		chromedp.WindowSize(1280, 900),
 	)
+	opts = append(opts, extra...)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx, chromedp.WithErrorf(t.Logf))
 	// Registered after t.TempDir, so it runs first: Chromium stops before its
