@@ -33,8 +33,8 @@ type core struct {
 	clients   *clients
 	scripts   *scriptSet
 	locations func() []Location // the process's pool, built on first use
-	links     *linkLimiter
-	jwt       *jwtState
+	links     *fixedWindow      // wrong link codes per token
+	jwt       *jwtFamily
 	seq       atomic.Uint64 // the last pin's creation sequence number
 }
 
@@ -241,7 +241,7 @@ func (c *core) poll(id int64, deviceJWT string, q request) (pollResult, scenario
 		res = pollResult{pin: *p, found: true}
 		if p.token != "" && state == scenarios.JWTValid {
 			var tok string
-			if tok, err = c.pinJWT(p, dj, d, now); err == nil {
+			if tok, err = c.pinJWT(p, dj, d, now); err == nil && tok != "" {
 				res.pin.jwt, res.pin.token = tok, tok
 			}
 		}
@@ -402,11 +402,11 @@ func (c *core) link(code, token string, q request) (int64, scenarios.Decision, e
 	// contract J2.1, I; J8 U7 asks for a live check).
 	id, ok := c.pins.byCode(code)
 	if !ok {
-		c.links.miss(token, now)
+		c.links.hit(token, now)
 		return 0, d, ErrPinNotFound
 	}
 	if _, err := c.claim(id, acc, false); err != nil {
-		c.links.miss(token, now)
+		c.links.hit(token, now)
 		return id, d, err // denied and claimed pins are 404/1020 on the wire
 	}
 	return id, d, nil
@@ -482,7 +482,7 @@ func (c *core) reset() {
 	c.clients.reset()
 	c.accounts.forgetGenerated()
 	c.links.reset()
-	c.resetJWT()
+	c.jwt.reset(c.clock.Now())
 }
 
 // sweep deletes pins that can no longer be read, idle client state and
@@ -492,6 +492,6 @@ func (c *core) sweep() int {
 	n := c.pins.sweep(now.Add(-c.cfg.expiryGrace).Unix())
 	c.clients.sweep(now.Add(-time.Hour))
 	c.links.sweep(now)
-	c.sweepJWT(now)
+	c.jwt.sweep(now)
 	return n
 }

@@ -2,6 +2,8 @@ package mock
 
 import (
 	crand "crypto/rand"
+	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,8 +19,9 @@ import (
 
 // JWT device sign-in (wire contract, JWT family): devices register Ed25519
 // keys, sign device JWTs, and get Plex JWTs signed by the server's rotating
-// key set. This file is the core's part of it; plexapi.go has the
-// endpoints.
+// key set. jwtFamily holds its state; the core's operations (registerJWK,
+// nonce, exchange, and the poll's two hooks pollJWT and pinJWT) evaluate
+// the scenario and call it; plexapi.go has the endpoints.
 
 // Lifetimes and limits of the JWT family.
 const (
@@ -28,55 +31,111 @@ const (
 	// NonceRate is how many nonces a client may ask for in a minute before
 	// 429: generous, since some clients fetch one per request.
 	NonceRate = 60
-	// maxNonces and maxVerified bound the nonce table and the caches of
-	// verified tokens; at the cap an entry is forgotten at random.
-	maxNonces   = 100_000
-	maxVerified = 10_000
+	// maxNonces bounds the nonces handed out and not yet used or expired,
+	// and the clients with a nonce window. A nonce handed out is never
+	// dropped to make room: at the cap new nonces are refused (429).
+	maxNonces = 100_000
+	// maxGrants bounds the client ids that have been issued a Plex JWT
+	// (each keeps its revocation and its ended legacy tokens); at the cap
+	// a new client id gets no Plex JWT (503, code 4029).
+	maxGrants = 100_000
+	// maxVerifiedBytes bounds the cache of verified device JWTs in bytes,
+	// maxVerified the cache of verified Plex JWTs in entries; a cache at
+	// its cap forgets an entry at random (it costs one verification).
+	maxVerifiedBytes = 4 << 20
+	maxVerified      = 10_000
+	// verifiedTTL is how long a verified device JWT without exp is kept.
+	verifiedTTL = 10 * time.Minute
 	// deviceTokensKept is how many issued tokens a device lists.
 	deviceTokensKept = 16
 )
 
-// The JWT family's errors (wire contract §1.7). plex.tv's bodies are not
-// captured; the codes 1096, 1098 and 1099 are mockplex's, 1097 and 1003
-// clients name.
+// Lengths of the stored JWT fields (hardening round 3: a 3.9 KB kid was
+// stored per pin). Longer values are refused, never cut.
+const (
+	// maxKIDLen is a device key's kid (plexjwt.MaxKIDLen): 400/1002.
+	maxKIDLen = plexjwt.MaxKIDLen
+	// A device JWT's nonce (ours are 36-character UUIDs; the nonce is
+	// copied into the Plex JWT a pin keeps) and scope: 422/1099. Its iss
+	// must be the client id, at most MaxClientIDLen bytes.
+	maxDeviceNonceLen = 64
+	maxScopeLen       = 256
+)
+
+// The JWT family's error codes (wire contract §1.7). plex.tv's bodies are
+// not captured; 1097 is the one clients name, 1096, 1098 and 1099 are
+// mockplex's.
+const (
+	codeJWTExpired  = 1096
+	codeNoDeviceKey = 1097
+	codeJWTTaken    = 1098
+	codeJWTInvalid  = 1099
+)
+
+// The JWT family's errors.
 var (
-	errJWTExpired      = errors.New("Token Expired: Your JWT has expired and needs refresh")
-	errJWTInvalid      = errors.New("Signature Verification Failed: Invalid device signature or JWT structure")
-	errNoDeviceKey     = errors.New("jwk missing. no public key to verify jwt request")
-	errThumbprintTaken = errors.New("Thumbprint Already Taken: JWK already registered by another device")
-	errJWTRequest      = errors.New("Invalid request format or missing required fields")
-	errNonceClient     = errors.New("X-Plex-Client-Identifier is missing")
-	errNonceRate       = errors.New("Rate limit exceeded (nonce requests are rate-limited)")
+	errJWTExpired         = errors.New("Token Expired: Your JWT has expired and needs refresh")
+	errJWTInvalid         = errors.New("Signature Verification Failed: Invalid device signature or JWT structure")
+	errNoDeviceKey        = errors.New("jwk missing. no public key to verify jwt request")
+	errThumbprintTaken    = errors.New("Thumbprint Already Taken: JWK already registered by another device")
+	errDeviceRegistered   = errors.New("Device Already Registered: this client identifier has Plex JWTs under another key or account; use a new X-Plex-Client-Identifier")
+	errJWTRequest         = errors.New("Invalid request format or missing required fields")
+	errJWTClient          = errors.New("X-Plex-Client-Identifier is missing")
+	errNonceRate          = errors.New("Rate limit exceeded (nonce requests are rate-limited)")
+	errJWTDevicesFull     = errors.New("JWT device limit reached; restart mockplex or wait for tokens to expire")
+	errClientIDUnroutable = errors.New("X-Plex-Client-Identifier has an empty, . or .. path segment")
 	// ErrDeviceNotFound is RevokeDevice's answer for a client identifier
-	// that has no device.
+	// that has no device and was never issued a Plex JWT.
 	ErrDeviceNotFound = errors.New("no such device")
 )
 
-// jwtState is the core's JWT family state, under its own lock, which is
-// taken after a pin's shard lock and never before one.
-type jwtState struct {
+// jwtFamily is the JWT family's state under its own lock, which is taken
+// after a pin's shard lock and never before one.
+//
+// Revocation is a property of the tokens issued, not of a device entry:
+// each client id that was issued a Plex JWT has a grant, which remembers
+// the accounts whose legacy token it ended and which of its Plex JWTs are
+// revoked (those issued at or before the revocation). Grants are not
+// evicted, not forgotten by a reset, and saved in the state file, so
+// re-registration, eviction, restart and reset bring nothing back.
+type jwtFamily struct {
 	keySeed  int64
 	keysOnce sync.Once
 	keys     *plexjwt.KeySet
 	keysErr  error
 
-	mu        sync.Mutex
-	devices   map[string]*deviceState
-	nonces    map[string]nonceEntry
-	NonceRate map[string]*rateWindow
-	verified  map[verifiedKey]verifiedJWT // device JWTs already verified
-	plexJWTs  map[string]*plexjwt.Claims  // Plex JWTs already verified
+	maxDevices int
+	nonceRate  *fixedWindow // nonces per client per minute
+
+	mu            sync.Mutex
+	devices       map[string]*deviceState // registered keys, capped at maxDevices
+	thumbs        map[string]string       // a registered key's thumbprint → its client id
+	grants        map[string]*grant       // client ids issued a Plex JWT
+	nonces        map[string]nonceEntry
+	verified      map[[sha256.Size]byte]verifiedJWT // device JWTs, by digest of key and token
+	verifiedBytes int
+	plexJWTs      map[[sha256.Size]byte]plexToken // Plex JWTs, by digest
 }
 
 type deviceState struct {
-	clientID      string
-	accountID     int64
-	key           *plexjwt.DeviceKey
-	registeredAt  time.Time
-	legacyRevoked bool
-	revoked       bool
-	issued        int
-	tokens        []DeviceToken
+	clientID     string
+	accountID    int64
+	key          *plexjwt.DeviceKey
+	registeredAt time.Time
+	revoked      bool
+	issued       int
+	tokens       []DeviceToken
+}
+
+// grant is what a client id was issued. Its Plex JWTs issued at or before
+// revokedTo (Unix seconds) are refused until they expire (until).
+type grant struct {
+	account    int64   // the account its Plex JWTs name
+	thumbprint string  // the key they were issued for
+	ended      []int64 // accounts whose legacy token it ended (for good)
+	until      int64   // the latest exp of its Plex JWTs
+	revokedTo  int64
+	removed    bool // revoked and not issued a Plex JWT since: it may register again
 }
 
 type nonceEntry struct {
@@ -84,42 +143,67 @@ type nonceEntry struct {
 	issued time.Time
 }
 
-type rateWindow struct {
-	n     int
-	since time.Time
-}
-
-type verifiedKey struct {
-	token, thumbprint string
-}
-
-// verifiedJWT is a device JWT that verified with a key: the parsed token
-// (never modified after parsing) and its exp (0: none).
+// verifiedJWT is what a later check needs of a device JWT that verified
+// with a key: its capped claims and its exp (0: none), and when it was
+// verified.
 type verifiedJWT struct {
-	dj  *plexjwt.DeviceJWT
-	exp int64
+	issuer, nonce, scope string
+	exp, at              int64
 }
 
-func newJWTState(seed int64) *jwtState {
-	return &jwtState{
-		keySeed: seed, devices: map[string]*deviceState{}, nonces: map[string]nonceEntry{},
-		NonceRate: map[string]*rateWindow{}, verified: map[verifiedKey]verifiedJWT{}, plexJWTs: map[string]*plexjwt.Claims{},
+// size is what the cache counts for v: its strings, the digest and the
+// map's overhead.
+func (v verifiedJWT) size() int {
+	return len(v.issuer) + len(v.nonce) + len(v.scope) + sha256.Size + 96
+}
+
+// plexToken is what a later check needs of a verified Plex JWT.
+type plexToken struct {
+	userID   int64
+	device   string
+	iat, exp int64
+}
+
+func newJWTFamily(seed int64, maxDevices int) *jwtFamily {
+	return &jwtFamily{
+		keySeed: seed, maxDevices: maxDevices, nonceRate: newFixedWindow(NonceRate, time.Minute, maxNonces),
+		devices: map[string]*deviceState{}, thumbs: map[string]string{}, grants: map[string]*grant{},
+		nonces: map[string]nonceEntry{}, verified: map[[sha256.Size]byte]verifiedJWT{}, plexJWTs: map[[sha256.Size]byte]plexToken{},
 	}
 }
 
-// keySet returns the server's signing keys, made on first use (most tests
+// keySet returns the signing keys, made on first use at now (most tests
 // never sign in with a JWT, and key generation is start-up time). A seeded
-// server makes the same keys every run.
-func (c *core) keySet() (*plexjwt.KeySet, error) {
-	j := c.jwt
+// family makes the same keys every run.
+func (j *jwtFamily) keySet(now time.Time) (*plexjwt.KeySet, error) {
 	j.keysOnce.Do(func() {
 		var r io.Reader = crand.Reader
 		if j.keySeed != 0 {
 			r = rand.New(rand.NewSource(j.keySeed ^ 0x6a77746b657973)) // "jwtkeys"
 		}
-		j.keys, j.keysErr = plexjwt.NewKeySet(r, c.clock.Now())
+		j.keys, j.keysErr = plexjwt.NewKeySet(r, now)
 	})
 	return j.keys, j.keysErr
+}
+
+// rotate makes a new signing key current.
+func (j *jwtFamily) rotate(now time.Time) error {
+	keys, err := j.keySet(now)
+	if err != nil {
+		return err
+	}
+	return keys.Rotate(now)
+}
+
+// jwks is the key set as GET /api/v2/auth/keys serves it, after dropping
+// retired keys whose tokens have all expired.
+func (j *jwtFamily) jwks(now time.Time) ([]byte, error) {
+	keys, err := j.keySet(now)
+	if err != nil {
+		return nil, err
+	}
+	keys.Prune(now)
+	return keys.JWKS(), nil
 }
 
 // Device is what the mock knows of a JWT device: a client identifier with a
@@ -144,21 +228,493 @@ type DeviceToken struct {
 	KID       string    `json:"kid"` // the signing key's
 }
 
-// device returns the device of client, made if need be; j.mu is held.
-func (c *core) device(client string, now time.Time) *deviceState {
-	j := c.jwt
+// routableClientID reports whether client can be named in a control URL:
+// no empty, . or .. segment, which the router would clean away.
+func routableClientID(client string) bool {
+	for seg := range strings.SplitSeq(client, "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return false
+		}
+	}
+	return true
+}
+
+// checkDevice is the rule for a client id and key about to be bound to an
+// account: the id must be routable, the key no other device's, and a
+// client id that has Plex JWTs stays its account's (wire addendum J7.5:
+// re-registering a JWT-enabled client id fails). The account itself may
+// bind a new key, as the contract suite does (plex.tv's answer to that is
+// not known), until the device is revoked. j.mu is held; anyAccount skips
+// the last rule (a JWK pin's create, which has no account yet).
+func (j *jwtFamily) checkDevice(client string, key plexjwt.DeviceKey, account int64, anyAccount bool) error {
+	if !routableClientID(client) {
+		return errorf(errJWTRequest, "Invalid request format or missing required fields: %v (%q); the control API could not name this device", errClientIDUnroutable, client)
+	}
+	if other, ok := j.thumbs[key.Thumbprint]; ok && other != client {
+		if d := j.devices[other]; d != nil && !d.revoked {
+			return errThumbprintTaken
+		}
+	}
+	if g := j.grants[client]; g != nil && !g.removed && !anyAccount && g.account != account {
+		return errDeviceRegistered
+	}
+	return nil
+}
+
+// bind registers key for client as account's device, made if need be.
+// j.mu is held. At the device cap a device with no live grant is forgotten
+// to make room; when every probed device has one, the registration is
+// refused.
+func (j *jwtFamily) bind(client string, key *plexjwt.DeviceKey, account int64, now time.Time) (*deviceState, error) {
 	d, ok := j.devices[client]
 	if !ok {
-		if max := c.cfg.maxClients; max > 0 && len(j.devices) >= max {
-			for k := range j.devices { // map order is random: a random victim
-				delete(j.devices, k)
-				break
-			}
+		if j.maxDevices > 0 && len(j.devices) >= j.maxDevices && !j.evictOne() {
+			return nil, fmt.Errorf("%w: %d devices with live Plex JWTs (--max-clients)", errJWTDevicesFull, len(j.devices))
 		}
 		d = &deviceState{clientID: client, registeredAt: now}
 		j.devices[client] = d
 	}
-	return d
+	if d.key != nil && j.thumbs[d.key.Thumbprint] == client {
+		delete(j.thumbs, d.key.Thumbprint)
+	}
+	d.key, d.accountID, d.revoked = key, account, false
+	j.thumbs[key.Thumbprint] = client
+	return d, nil
+}
+
+// evictOne forgets a random device whose tokens need no key to refresh:
+// one never issued a Plex JWT, or revoked. j.mu is held.
+func (j *jwtFamily) evictOne() bool {
+	probes := 0
+	for k, d := range j.devices { // map order is random: a random victim
+		if g := j.grants[k]; g == nil || g.removed {
+			if d.key != nil && j.thumbs[d.key.Thumbprint] == k {
+				delete(j.thumbs, d.key.Thumbprint)
+			}
+			delete(j.devices, k)
+			return true
+		}
+		if probes++; probes == 64 {
+			break
+		}
+	}
+	return false
+}
+
+// register binds key to client's device for account (E1).
+func (j *jwtFamily) register(client string, key plexjwt.DeviceKey, account int64, now time.Time) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if err := j.checkDevice(client, key, account, false); err != nil {
+		return err
+	}
+	_, err := j.bind(client, &key, account, now)
+	return err
+}
+
+// checkPinKey refuses a JWK pin whose key could never be bound to client:
+// an unroutable id or another device's key.
+func (j *jwtFamily) checkPinKey(client string, key plexjwt.DeviceKey) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.checkDevice(client, key, 0, true)
+}
+
+// issueNonce records nonce n for client at now: at most NonceRate a
+// minute per client, and none past the table's cap.
+func (j *jwtFamily) issueNonce(client, n string, now time.Time) error {
+	if !j.nonceRate.hit(client, now) {
+		return errNonceRate
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if len(j.nonces) >= maxNonces {
+		return errorf(errNonceRate, "Rate limit exceeded: %d nonces are outstanding; retry when some have been used or expired", maxNonces)
+	}
+	j.nonces[n] = nonceEntry{client: client, issued: now}
+	return nil
+}
+
+// deviceKey returns client's registered key and account, if it has one
+// and is not revoked.
+func (j *jwtFamily) deviceKey(client string) (plexjwt.DeviceKey, int64, bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	d := j.devices[client]
+	if d == nil || d.revoked || d.key == nil {
+		return plexjwt.DeviceKey{}, 0, false
+	}
+	return *d.key, d.accountID, true
+}
+
+// deviceDigest keys the cache of verified device JWTs: the key's
+// thumbprint and the token.
+func deviceDigest(compact string, key plexjwt.DeviceKey) [sha256.Size]byte {
+	h := sha256.New()
+	h.Write([]byte(key.Thumbprint))
+	h.Write([]byte{0})
+	h.Write([]byte(compact))
+	var out [sha256.Size]byte
+	h.Sum(out[:0])
+	return out
+}
+
+// verifyDevice checks a device JWT with key, once per token and key: a
+// token already verified is only checked for expiry. Its claims are
+// refused over their documented lengths.
+func (j *jwtFamily) verifyDevice(compact string, key plexjwt.DeviceKey, now time.Time) (verifiedJWT, error) {
+	sum := deviceDigest(compact, key)
+	j.mu.Lock()
+	v, ok := j.verified[sum]
+	j.mu.Unlock()
+	if ok {
+		return v, v.expired(now)
+	}
+	dj, err := plexjwt.ParseDeviceJWT(compact)
+	if err != nil {
+		return verifiedJWT{}, errorf(errJWTInvalid, "Signature Verification Failed: %v", err)
+	}
+	switch {
+	case len(dj.Issuer) > MaxClientIDLen:
+		return verifiedJWT{}, errorf(errJWTInvalid, "Signature Verification Failed: iss has %d bytes, at most %d", len(dj.Issuer), MaxClientIDLen)
+	case len(dj.Nonce) > maxDeviceNonceLen:
+		return verifiedJWT{}, errorf(errJWTInvalid, "Signature Verification Failed: nonce has %d bytes, at most %d; use the one GET /api/v2/auth/nonce gave", len(dj.Nonce), maxDeviceNonceLen)
+	case len(dj.Scope) > maxScopeLen:
+		return verifiedJWT{}, errorf(errJWTInvalid, "Signature Verification Failed: scope has %d bytes, at most %d", len(dj.Scope), maxScopeLen)
+	}
+	err = dj.Verify(key, now)
+	switch {
+	case errors.Is(err, plexjwt.ErrExpired):
+		return verifiedJWT{}, errJWTExpired
+	case err != nil:
+		return verifiedJWT{}, errorf(errJWTInvalid, "Signature Verification Failed: %v", err)
+	}
+	v = verifiedJWT{issuer: dj.Issuer, nonce: dj.Nonce, scope: dj.Scope, at: now.Unix()}
+	if !dj.Expiry.IsZero() {
+		v.exp = dj.Expiry.Unix()
+	}
+	j.mu.Lock()
+	j.rememberVerified(sum, v)
+	j.mu.Unlock()
+	return v, nil
+}
+
+// rememberVerified caches v, forgetting entries at random past the byte
+// budget. j.mu is held.
+func (j *jwtFamily) rememberVerified(sum [sha256.Size]byte, v verifiedJWT) {
+	if old, ok := j.verified[sum]; ok {
+		j.verifiedBytes -= old.size()
+	}
+	for k, old := range j.verified {
+		if j.verifiedBytes+v.size() <= maxVerifiedBytes {
+			break
+		}
+		j.verifiedBytes -= old.size()
+		delete(j.verified, k)
+	}
+	j.verified[sum] = v
+	j.verifiedBytes += v.size()
+}
+
+func (v verifiedJWT) expired(now time.Time) error {
+	if v.exp != 0 && v.exp <= now.Unix() {
+		return errJWTExpired
+	}
+	return nil
+}
+
+// verifyPlex checks a Plex JWT against the key set, once per token (a
+// token already verified is only checked for expiry), and against the
+// revocations.
+func (j *jwtFamily) verifyPlex(token string, now time.Time) (plexToken, error) {
+	sum := sha256.Sum256([]byte(token))
+	j.mu.Lock()
+	pt, ok := j.plexJWTs[sum]
+	j.mu.Unlock()
+	if !ok {
+		keys, err := j.keySet(now)
+		if err != nil {
+			return plexToken{}, err
+		}
+		claims, err := keys.Verify(token, now)
+		switch {
+		case errors.Is(err, plexjwt.ErrExpired):
+			return plexToken{}, errJWTExpired
+		case err != nil:
+			return plexToken{}, errUnauthorized
+		}
+		pt = plexToken{userID: claims.User.ID, iat: claims.IssuedAt, exp: claims.Expiry}
+		for _, a := range claims.Audience {
+			if a != plexjwt.Audience {
+				pt.device = a
+			}
+		}
+		j.mu.Lock()
+		if _, ok := j.plexJWTs[sum]; !ok && len(j.plexJWTs) >= maxVerified {
+			for k := range j.plexJWTs {
+				delete(j.plexJWTs, k)
+				break
+			}
+		}
+		j.plexJWTs[sum] = pt
+		j.mu.Unlock()
+	}
+	if pt.exp <= now.Unix() {
+		return plexToken{}, errJWTExpired
+	}
+	j.mu.Lock()
+	g := j.grants[pt.device]
+	revoked := g != nil && pt.iat <= g.revokedTo
+	j.mu.Unlock()
+	if revoked {
+		return plexToken{}, errUnauthorized
+	}
+	return pt, nil
+}
+
+// legacyEnded reports whether issuing a Plex JWT to client ended the
+// legacy token of account there.
+func (j *jwtFamily) legacyEnded(client string, account int64) bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	g := j.grants[client]
+	return g != nil && slices.Contains(g.ended, account)
+}
+
+// consumeNonce uses up nonce n for client at now. j.mu is held.
+func (j *jwtFamily) consumeNonce(n, client string, now time.Time) error {
+	e, ok := j.nonces[n]
+	if n == "" || !ok || e.client != client || now.Sub(e.issued) >= NonceLifetime {
+		return errorf(errJWTInvalid, "Signature Verification Failed: the nonce is missing, unknown, used, expired or another client's; get one from GET /api/v2/auth/nonce")
+	}
+	delete(j.nonces, n) // single use
+	return nil
+}
+
+// issueReq is a Plex JWT to sign: for client, with key, naming account,
+// with the claims of the device JWT that asked. A pin's key is bound to
+// the client first (register); an exchange uses up its nonce.
+type issueReq struct {
+	client   string
+	key      *plexjwt.DeviceKey
+	account  plexjwt.Account
+	claims   verifiedJWT
+	lifetime time.Duration // 0: plexjwt.TokenLifetime
+	register bool          // a JWK pin's first Plex JWT
+	nonce    bool          // an exchange: the claims' nonce must be live and is used up
+}
+
+// issue signs a Plex JWT and records it: the client's grant ends the
+// account's legacy token there and keeps the token's expiry.
+func (j *jwtFamily) issue(q issueReq, now time.Time) (string, error) {
+	keys, err := j.keySet(now)
+	if err != nil {
+		return "", err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if q.nonce {
+		if err := j.consumeNonce(q.claims.nonce, q.client, now); err != nil {
+			return "", err
+		}
+	}
+	g := j.grants[q.client]
+	if g == nil && len(j.grants) >= maxGrants {
+		return "", fmt.Errorf("%w: %d client ids have Plex JWTs", errJWTDevicesFull, maxGrants)
+	}
+	var dev *deviceState
+	if q.register {
+		if err := j.checkDevice(q.client, *q.key, q.account.ID, false); err != nil {
+			return "", err
+		}
+		if dev, err = j.bind(q.client, q.key, q.account.ID, now); err != nil {
+			return "", err
+		}
+	} else if dev = j.devices[q.client]; dev == nil || dev.revoked || dev.key == nil || dev.key.Thumbprint != q.key.Thumbprint || dev.accountID != q.account.ID {
+		return "", errNoDeviceKey // revoked or bound again since the device JWT was verified
+	}
+	// A token issued in the second of a revocation must not fall under it.
+	iat := now
+	if g != nil && now.Unix() <= g.revokedTo {
+		iat = time.Unix(g.revokedTo+1, 0)
+	}
+	claims := plexjwt.NewClaims(q.client, q.key.KID, plexjwt.UserForScope(q.account, q.claims.scope), iat)
+	if q.lifetime > 0 {
+		claims.Expiry = iat.Add(q.lifetime).Unix()
+	}
+	claims.Nonce = q.claims.nonce
+	tok, err := keys.Sign(claims)
+	if err != nil {
+		return "", err
+	}
+	if g == nil {
+		g = &grant{}
+		j.grants[q.client] = g
+	}
+	g.account, g.thumbprint, g.removed = q.account.ID, q.key.Thumbprint, false
+	g.until = max(g.until, claims.Expiry)
+	if !slices.Contains(g.ended, q.account.ID) {
+		g.ended = append(g.ended, q.account.ID)
+	}
+	dev.issued++
+	signer := ""
+	for _, k := range keys.Keys() {
+		if k.Current {
+			signer = k.KID
+		}
+	}
+	dev.tokens = append(dev.tokens, DeviceToken{IssuedAt: iat.UTC(), ExpiresAt: time.Unix(claims.Expiry, 0).UTC(), KID: signer})
+	if len(dev.tokens) > deviceTokensKept {
+		dev.tokens = slices.Delete(dev.tokens, 0, len(dev.tokens)-deviceTokensKept)
+	}
+	return tok, nil
+}
+
+// clientTokens is how many Plex JWTs client's device has had.
+func (j *jwtFamily) clientTokens(client string) int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if d, ok := j.devices[client]; ok {
+		return d.issued
+	}
+	return 0
+}
+
+// revoke ends client's device: its key, and every Plex JWT issued to it
+// so far, until they expire, whatever happens to the device after. A
+// client id whose device was forgotten but that has Plex JWTs can still
+// be revoked.
+func (j *jwtFamily) revoke(client string, now time.Time) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	d, g := j.devices[client], j.grants[client]
+	if d == nil && g == nil {
+		return fmt.Errorf("%w: %q; GET %s/devices lists them", ErrDeviceNotFound, client, controlPrefix)
+	}
+	if d != nil {
+		d.revoked = true
+		if g == nil { // registered, never issued a Plex JWT: its legacy token ends too
+			g = &grant{account: d.accountID}
+			j.grants[client] = g
+		}
+		if !slices.Contains(g.ended, d.accountID) {
+			g.ended = append(g.ended, d.accountID)
+		}
+	}
+	g.revokedTo, g.removed = max(g.revokedTo, now.Unix()), true
+	return nil
+}
+
+// listDevices lists up to limit devices (0: all) whose client id sorts after
+// after, by client identifier, and the total; name finds an account's
+// username.
+func (j *jwtFamily) listDevices(limit int, after string, name func(int64) string) ([]Device, int) {
+	j.mu.Lock()
+	ids := make([]string, 0, len(j.devices))
+	for id := range j.devices {
+		if id > after || after == "" {
+			ids = append(ids, id)
+		}
+	}
+	total := len(j.devices)
+	slices.Sort(ids)
+	if limit > 0 && len(ids) > limit {
+		ids = ids[:limit]
+	}
+	out := make([]Device, 0, len(ids))
+	accounts := make([]int64, 0, len(ids))
+	for _, id := range ids {
+		d := j.devices[id]
+		g := j.grants[id]
+		v := Device{
+			ClientIdentifier: d.clientID, RegisteredAt: d.registeredAt, LegacyRevoked: g != nil && slices.Contains(g.ended, d.accountID),
+			Revoked: d.revoked, TokensIssued: d.issued, Tokens: slices.Clone(d.tokens),
+		}
+		if v.Tokens == nil {
+			v.Tokens = []DeviceToken{}
+		}
+		if d.key != nil {
+			v.KID, v.Thumbprint = d.key.KID, d.key.Thumbprint
+		}
+		out = append(out, v)
+		accounts = append(accounts, d.accountID)
+	}
+	j.mu.Unlock()
+	for i := range out { // outside j.mu: the accounts have their own lock
+		out[i].Account = name(accounts[i])
+	}
+	return out, total
+}
+
+// sweep forgets expired nonces and cached tokens, and revocations whose
+// tokens have all expired.
+func (j *jwtFamily) sweep(now time.Time) {
+	j.nonceRate.sweep(now)
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for n, e := range j.nonces {
+		if now.Sub(e.issued) >= NonceLifetime {
+			delete(j.nonces, n)
+		}
+	}
+	stale := now.Add(-verifiedTTL).Unix()
+	for k, v := range j.verified {
+		if v.expired(now) != nil || (v.exp == 0 && v.at <= stale) {
+			j.verifiedBytes -= v.size()
+			delete(j.verified, k)
+		}
+	}
+	for k, pt := range j.plexJWTs {
+		if pt.exp <= now.Unix() {
+			delete(j.plexJWTs, k)
+		}
+	}
+	for _, g := range j.grants {
+		if g.revokedTo != 0 && g.until <= now.Unix() {
+			g.revokedTo = 0 // every token it covered has expired
+		}
+	}
+}
+
+// reset forgets the devices (their keys) and the caches. Every Plex JWT
+// issued so far is revoked, so a device may register again, and ended
+// legacy tokens stay ended; handed-out nonces stay usable. The signing
+// keys stay, so keys a client fetched still verify.
+func (j *jwtFamily) reset(now time.Time) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.devices, j.thumbs = map[string]*deviceState{}, map[string]string{}
+	j.verified, j.verifiedBytes, j.plexJWTs = map[[sha256.Size]byte]verifiedJWT{}, 0, map[[sha256.Size]byte]plexToken{}
+	for _, g := range j.grants {
+		g.revokedTo, g.removed = max(g.revokedTo, now.Unix()), true
+	}
+}
+
+// The core's side of the family: the operations that evaluate a scenario
+// and then call it.
+
+// keySet returns the server's signing keys.
+func (c *core) keySet() (*plexjwt.KeySet, error) { return c.jwt.keySet(c.clock.Now()) }
+
+// jwks is the key set as GET /api/v2/auth/keys serves it.
+func (c *core) jwks() ([]byte, error) { return c.jwt.jwks(c.clock.Now()) }
+
+// tokenEffects carries out what a decision does to the Plex JWT about to
+// be issued: RotateKeys rotates the signing keys first, and TokenLifetime
+// is the token's lifetime (0: the usual 7 days). It is the one place the
+// JWT family reads a decision.
+func (c *core) tokenEffects(d scenarios.Decision, now time.Time) (time.Duration, error) {
+	if d.RotateKeys {
+		if err := c.jwt.rotate(now); err != nil {
+			return 0, err
+		}
+	}
+	return d.TokenLifetime, nil
+}
+
+// plexAccount is what a Plex JWT's user claim may show of acc.
+func plexAccount(acc *Account) plexjwt.Account {
+	return plexjwt.Account{ID: acc.ID, UUID: acc.UUID, Username: acc.Username, Email: acc.Email, FriendlyName: acc.Title, JoinedAt: acc.JoinedAt}
 }
 
 // isJWT reports whether a token looks like a compact JWS rather than a
@@ -168,85 +724,31 @@ func isJWT(token string) bool {
 }
 
 // resolve finds the account of an X-Plex-Token sent by client: a legacy
-// token, or a Plex JWT signed by the server's key set. It returns the
-// device the token belongs to (a JWT's audience, else client).
+// token, or a Plex JWT signed by the server's key set and not revoked. It
+// returns the device the token belongs to (a JWT's audience, else client).
 func (c *core) resolve(token, client string, now time.Time) (*Account, string, error) {
 	if token == "" {
 		return nil, "", errUnauthorized
 	}
 	if isJWT(token) {
-		claims, err := c.verifyPlexJWT(token, now)
+		pt, err := c.jwt.verifyPlex(token, now)
 		if err != nil {
 			return nil, "", err
 		}
-		device := ""
-		for _, a := range claims.Audience {
-			if a != plexjwt.Audience {
-				device = a
-			}
-		}
-		c.jwt.mu.Lock()
-		d := c.jwt.devices[device]
-		revoked := d != nil && d.revoked
-		c.jwt.mu.Unlock()
-		acc, ok := c.accounts.byID(claims.User.ID)
-		if revoked || !ok {
+		acc, ok := c.accounts.byID(pt.userID)
+		if !ok {
 			return nil, "", errUnauthorized
 		}
-		return acc, device, nil
+		return acc, pt.device, nil
 	}
 	acc, ok := c.accounts.byTok(token)
 	if !ok {
 		return nil, "", errUnauthorized
 	}
-	c.jwt.mu.Lock()
-	d := c.jwt.devices[client]
-	ended := d != nil && d.accountID == acc.ID && (d.legacyRevoked || d.revoked)
-	c.jwt.mu.Unlock()
-	if ended {
+	if c.jwt.legacyEnded(client, acc.ID) {
 		return nil, "", errUnauthorized // issuing a JWT ended this device's legacy token
 	}
 	return acc, client, nil
-}
-
-// verifyPlexJWT checks a Plex JWT against the key set, once per token: a
-// token already verified is only checked for expiry.
-func (c *core) verifyPlexJWT(token string, now time.Time) (*plexjwt.Claims, error) {
-	j := c.jwt
-	j.mu.Lock()
-	claims, ok := j.plexJWTs[token]
-	j.mu.Unlock()
-	if !ok {
-		keys, err := c.keySet()
-		if err != nil {
-			return nil, err
-		}
-		claims, err = keys.Verify(token, now)
-		switch {
-		case errors.Is(err, plexjwt.ErrExpired):
-			return nil, errJWTExpired
-		case err != nil:
-			return nil, errUnauthorized
-		}
-		j.mu.Lock()
-		remember(j.plexJWTs, token, claims, maxVerified)
-		j.mu.Unlock()
-	}
-	if claims.Expiry <= now.Unix() {
-		return nil, errJWTExpired
-	}
-	return claims, nil
-}
-
-// remember stores k in m, forgetting a random entry at the cap.
-func remember[K comparable, V any](m map[K]V, k K, v V, max int) {
-	if _, ok := m[k]; !ok && len(m) >= max {
-		for old := range m {
-			delete(m, old)
-			break
-		}
-	}
-	m[k] = v
 }
 
 // registerJWK binds a device key to the device of token (E1).
@@ -267,17 +769,7 @@ func (c *core) registerJWK(token string, raw []byte, q request) (scenarios.Decis
 	if err != nil {
 		return d, err
 	}
-	j := c.jwt
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	for id, other := range j.devices {
-		if id != device && other.key != nil && other.key.Thumbprint == key.Thumbprint && !other.revoked {
-			return d, errThumbprintTaken
-		}
-	}
-	dev := c.device(device, now)
-	dev.key, dev.accountID, dev.revoked = &key, acc.ID, false
-	return d, nil
+	return d, c.jwt.register(device, key, acc.ID, now)
 }
 
 // parseJWK reads a device JWK, mapping refusals to the error table.
@@ -292,29 +784,43 @@ func parseJWK(raw []byte) (plexjwt.DeviceKey, error) {
 	return key, nil
 }
 
+// pinKey reads the jwk member of a create's JSON body (any JSON value) as
+// the key of a JWK pin for client.
+func (c *core) pinKey(v any, client string) (*plexjwt.DeviceKey, error) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, errorf(errJWTRequest, "Invalid request format or missing required fields: jwk must be a JSON object like {\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":…}")
+	}
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return nil, errorf(errJWTRequest, "Invalid request format or missing required fields: jwk: %v", err)
+	}
+	key, err := parseJWK(raw)
+	if err != nil {
+		return nil, err
+	}
+	if client != "" {
+		if err := c.jwt.checkPinKey(client, key); err != nil {
+			return nil, err
+		}
+	}
+	return &key, nil
+}
+
 // nonce issues a nonce to client (E2).
 func (c *core) nonce(q request) (string, scenarios.Decision, error) {
 	now := c.clock.Now()
 	if q.client == "" {
-		return "", scenarios.Decision{}, errNonceClient
+		return "", scenarios.Decision{}, errJWTClient
 	}
 	d := c.evaluate(q.script, q.client, c.event(q, scenarios.OpNonce, now))
 	if preempts(d) {
 		return "", d, nil
 	}
-	j := c.jwt
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	w, ok := j.NonceRate[q.client]
-	if !ok || now.Sub(w.since) >= time.Minute {
-		w = &rateWindow{since: now}
-		remember(j.NonceRate, q.client, w, maxNonces)
-	}
-	if w.n++; w.n > NonceRate {
-		return "", d, errNonceRate
-	}
 	n := c.faker.UUID()
-	remember(j.nonces, n, nonceEntry{client: q.client, issued: now}, maxNonces)
+	if err := c.jwt.issueNonce(q.client, n, now); err != nil {
+		return "", d, err
+	}
 	return n, d, nil
 }
 
@@ -322,173 +828,84 @@ func (c *core) nonce(q request) (string, scenarios.Decision, error) {
 // order of the wire contract's §4.3.
 func (c *core) exchange(compact string, q request) (string, scenarios.Decision, error) {
 	now := c.clock.Now()
+	if q.client == "" {
+		return "", scenarios.Decision{}, errJWTClient
+	}
 	ev := c.event(q, scenarios.OpToken, now)
-	dj, dev, acc, err := c.verifyExchange(compact, now)
+	v, key, acc, err := c.verifyExchange(compact, q.client, now)
 	if err == nil {
-		c.jwt.mu.Lock()
-		ev.ClientTokens = dev.issued + 1
-		c.jwt.mu.Unlock()
+		ev.ClientTokens = c.jwt.clientTokens(v.issuer) + 1
 	}
 	d := c.evaluate(q.script, q.client, ev)
 	if preempts(d) || err != nil {
 		return "", d, err
 	}
-	j := c.jwt
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	nonce, ok := j.nonces[dj.Nonce]
-	if dj.Nonce == "" || !ok || nonce.client != dj.Issuer || now.Sub(nonce.issued) >= NonceLifetime {
-		return "", d, errorf(errJWTInvalid, "Signature Verification Failed: the nonce is missing, unknown, used, expired or another client's; get one from GET /api/v2/auth/nonce")
+	life, err := c.tokenEffects(d, now)
+	if err != nil {
+		return "", d, err
 	}
-	delete(j.nonces, dj.Nonce) // single use
-	tok, err := c.issue(dev, acc, dj, d, now)
+	tok, err := c.jwt.issue(issueReq{client: v.issuer, key: &key, account: plexAccount(acc), claims: v, lifetime: life, nonce: true}, now)
 	return tok, d, err
 }
 
-// verifyExchange finds the device of a device JWT and verifies the token
-// with its key.
-func (c *core) verifyExchange(compact string, now time.Time) (*plexjwt.DeviceJWT, *deviceState, *Account, error) {
+// verifyExchange finds the device of a device JWT sent by client and
+// verifies the token with its key.
+func (c *core) verifyExchange(compact, client string, now time.Time) (verifiedJWT, plexjwt.DeviceKey, *Account, error) {
 	dj, err := plexjwt.ParseDeviceJWT(compact)
 	if err != nil {
-		return nil, nil, nil, errorf(errJWTInvalid, "Signature Verification Failed: %v", err)
+		return verifiedJWT{}, plexjwt.DeviceKey{}, nil, errorf(errJWTInvalid, "Signature Verification Failed: %v", err)
 	}
-	c.jwt.mu.Lock()
-	dev := c.jwt.devices[dj.Issuer]
-	var key *plexjwt.DeviceKey
-	if dev != nil && !dev.revoked {
-		key = dev.key
-	}
-	c.jwt.mu.Unlock()
-	if key == nil {
-		return nil, nil, nil, errNoDeviceKey
-	}
-	acc, ok := c.accounts.byID(dev.accountID)
+	key, accountID, ok := c.jwt.deviceKey(dj.Issuer)
 	if !ok {
-		return nil, nil, nil, errNoDeviceKey
+		return verifiedJWT{}, plexjwt.DeviceKey{}, nil, errNoDeviceKey
 	}
-	if err := c.verifyDeviceJWT(dj, compact, *key, now); err != nil {
-		return nil, nil, nil, err
+	if dj.Issuer != client {
+		return verifiedJWT{}, plexjwt.DeviceKey{}, nil, errorf(errJWTInvalid, "Signature Verification Failed: iss is %q but X-Plex-Client-Identifier is %q; send the device's own identifier", dj.Issuer, client)
 	}
-	return dj, dev, acc, nil
-}
-
-// verifyDeviceJWT checks a parsed device JWT with key, once per token and
-// key: a token already verified is only checked for expiry.
-func (c *core) verifyDeviceJWT(dj *plexjwt.DeviceJWT, compact string, key plexjwt.DeviceKey, now time.Time) error {
-	if v, ok := c.verifiedJWT(compact, key); ok {
-		return v.expired(now)
+	acc, ok := c.accounts.byID(accountID)
+	if !ok {
+		return verifiedJWT{}, plexjwt.DeviceKey{}, nil, errNoDeviceKey
 	}
-	err := dj.Verify(key, now)
-	switch {
-	case errors.Is(err, plexjwt.ErrExpired):
-		return errJWTExpired
-	case err != nil:
-		return errorf(errJWTInvalid, "Signature Verification Failed: %v", err)
-	}
-	v := verifiedJWT{dj: dj}
-	if !dj.Expiry.IsZero() {
-		v.exp = dj.Expiry.Unix()
-	}
-	j := c.jwt
-	j.mu.Lock()
-	remember(j.verified, verifiedKey{compact, key.Thumbprint}, v, maxVerified)
-	j.mu.Unlock()
-	return nil
-}
-
-// verifiedJWT finds a device JWT that already verified with key.
-func (c *core) verifiedJWT(compact string, key plexjwt.DeviceKey) (verifiedJWT, bool) {
-	c.jwt.mu.Lock()
-	defer c.jwt.mu.Unlock()
-	v, ok := c.jwt.verified[verifiedKey{compact, key.Thumbprint}]
-	return v, ok
-}
-
-func (v verifiedJWT) expired(now time.Time) error {
-	if v.exp != 0 && v.exp <= now.Unix() {
-		return errJWTExpired
-	}
-	return nil
-}
-
-// issue signs a Plex JWT for dev and records it; the device's legacy token
-// ends. c.jwt.mu is held.
-func (c *core) issue(dev *deviceState, acc *Account, dj *plexjwt.DeviceJWT, d scenarios.Decision, now time.Time) (string, error) {
-	keys, err := c.keySet()
+	v, err := c.jwt.verifyDevice(compact, key, now)
 	if err != nil {
-		return "", err
+		return verifiedJWT{}, plexjwt.DeviceKey{}, nil, err
 	}
-	if d.RotateKeys {
-		if err := keys.Rotate(now); err != nil {
-			return "", err
-		}
-	}
-	user := plexjwt.UserForScope(plexjwt.Account{
-		ID: acc.ID, UUID: acc.UUID, Username: acc.Username, Email: acc.Email, FriendlyName: acc.Title, JoinedAt: acc.JoinedAt,
-	}, dj.Scope)
-	claims := plexjwt.NewClaims(dev.clientID, dev.key.KID, user, now)
-	if d.TokenLifetime > 0 {
-		claims.Expiry = now.Add(d.TokenLifetime).Unix()
-	}
-	claims.Nonce = dj.Nonce
-	tok, err := keys.Sign(claims)
-	if err != nil {
-		return "", err
-	}
-	dev.issued++
-	dev.legacyRevoked = true
-	signer := ""
-	for _, k := range keys.Keys() {
-		if k.Current {
-			signer = k.KID
-		}
-	}
-	dev.tokens = append(dev.tokens, DeviceToken{IssuedAt: now, ExpiresAt: time.Unix(claims.Expiry, 0).UTC(), KID: signer})
-	if len(dev.tokens) > deviceTokensKept {
-		dev.tokens = slices.Delete(dev.tokens, 0, len(dev.tokens)-deviceTokensKept)
-	}
-	return tok, nil
+	return v, key, acc, nil
 }
 
-// pollJWT works out what a poll's deviceJWT says about a JWK pin p, under
-// p's shard lock.
-func (c *core) pollJWT(p *pin, compact string, now time.Time) (*plexjwt.DeviceJWT, scenarios.JWTState) {
+// pollJWT is the poll's first hook: what a poll's deviceJWT says about a
+// JWK pin p, under p's shard lock.
+func (c *core) pollJWT(p *pin, compact string, now time.Time) (verifiedJWT, scenarios.JWTState) {
 	if compact == "" {
-		return nil, scenarios.JWTAbsent
+		return verifiedJWT{}, scenarios.JWTAbsent
 	}
 	if p.jwk == nil {
-		return nil, scenarios.JWTInvalid // a classic pin has no key to check it with
+		return verifiedJWT{}, scenarios.JWTInvalid // a classic pin has no key to check it with
 	}
-	if v, ok := c.verifiedJWT(compact, *p.jwk); ok { // the same poll JWT again: no parse, no verify
-		if v.dj.Issuer != p.clientID || v.expired(now) != nil {
-			return nil, scenarios.JWTInvalid
-		}
-		return v.dj, scenarios.JWTValid
+	v, err := c.jwt.verifyDevice(compact, *p.jwk, now)
+	if err != nil || v.issuer != p.clientID {
+		return verifiedJWT{}, scenarios.JWTInvalid
 	}
-	dj, err := plexjwt.ParseDeviceJWT(compact)
-	if err != nil || dj.Issuer != p.clientID || c.verifyDeviceJWT(dj, compact, *p.jwk, now) != nil {
-		return nil, scenarios.JWTInvalid
-	}
-	return dj, scenarios.JWTValid
+	return v, scenarios.JWTValid
 }
 
-// pinJWT issues (once) the Plex JWT of a claimed JWK pin polled with a
-// valid device JWT, registering the pin's key on its client's device.
-// Under p's shard lock.
-func (c *core) pinJWT(p *pin, dj *plexjwt.DeviceJWT, d scenarios.Decision, now time.Time) (string, error) {
-	if p.jwt != "" {
+// pinJWT is the poll's second hook: it issues (once) the Plex JWT of a
+// claimed JWK pin polled with a valid device JWT, binding the pin's key to
+// its client. Under p's shard lock. A pin past expiresAt (in the expiry
+// grace) is read-only: it mints nothing, and "" means no Plex JWT.
+func (c *core) pinJWT(p *pin, v verifiedJWT, d scenarios.Decision, now time.Time) (string, error) {
+	if p.jwt != "" || !open(p, now) {
 		return p.jwt, nil
 	}
 	acc, ok := c.accounts.byID(p.accountID)
 	if !ok {
 		return "", errUnauthorized
 	}
-	j := c.jwt
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	dev := c.device(p.clientID, now)
-	dev.key, dev.accountID, dev.revoked = p.jwk, acc.ID, false
-	tok, err := c.issue(dev, acc, dj, d, now)
+	life, err := c.tokenEffects(d, now)
+	if err != nil {
+		return "", err
+	}
+	tok, err := c.jwt.issue(issueReq{client: p.clientID, key: p.jwk, account: plexAccount(acc), claims: v, lifetime: life, register: true}, now)
 	if err != nil {
 		return "", err
 	}
@@ -498,96 +915,152 @@ func (c *core) pinJWT(p *pin, dj *plexjwt.DeviceJWT, d scenarios.Decision, now t
 
 // clientTokens is how many Plex JWTs client has had; the poll's event
 // counts the one it would issue.
-func (c *core) clientTokens(client string) int {
-	c.jwt.mu.Lock()
-	defer c.jwt.mu.Unlock()
-	if d, ok := c.jwt.devices[client]; ok {
-		return d.issued
-	}
-	return 0
-}
+func (c *core) clientTokens(client string) int { return c.jwt.clientTokens(client) }
 
 // devices lists the JWT devices, by client identifier.
 func (c *core) devices() []Device {
-	c.jwt.mu.Lock()
-	defer c.jwt.mu.Unlock()
-	out := make([]Device, 0, len(c.jwt.devices))
-	for _, d := range c.jwt.devices {
-		v := Device{
-			ClientIdentifier: d.clientID, RegisteredAt: d.registeredAt, LegacyRevoked: d.legacyRevoked,
-			Revoked: d.revoked, TokensIssued: d.issued, Tokens: slices.Clone(d.tokens),
-		}
-		if v.Tokens == nil {
-			v.Tokens = []DeviceToken{}
-		}
-		if d.key != nil {
-			v.KID, v.Thumbprint = d.key.KID, d.key.Thumbprint
-		}
-		if acc, ok := c.accounts.byID(d.accountID); ok {
-			v.Account = acc.Username
-		}
-		out = append(out, v)
-	}
-	slices.SortFunc(out, func(a, b Device) int { return strings.Compare(a.ClientIdentifier, b.ClientIdentifier) })
+	out, _ := c.jwt.listDevices(0, "", c.accountName)
 	return out
 }
 
+// devicePage lists up to limit devices after the client id after, and
+// how many there are.
+func (c *core) devicePage(limit int, after string) ([]Device, int) {
+	return c.jwt.listDevices(limit, after, c.accountName)
+}
+
+// accountName is the username of account id, or "".
+func (c *core) accountName(id int64) string {
+	if acc, ok := c.accounts.byID(id); ok {
+		return acc.Username
+	}
+	return ""
+}
+
 // revoke ends a device: its key, its Plex JWTs and its legacy token.
-func (c *core) revoke(client string) error {
-	c.jwt.mu.Lock()
-	defer c.jwt.mu.Unlock()
-	d, ok := c.jwt.devices[client]
-	if !ok {
-		return fmt.Errorf("%w: %q; GET %s/devices lists them", ErrDeviceNotFound, client, controlPrefix)
-	}
-	d.revoked, d.legacyRevoked = true, true
-	return nil
+func (c *core) revoke(client string) error { return c.jwt.revoke(client, c.clock.Now()) }
+
+// jwtSnapshot is the JWT family's part of the state file: the devices,
+// the grants (revocations and ended legacy tokens) and the nonces handed
+// out.
+type jwtSnapshot struct {
+	Devices []savedDevice `json:"devices,omitempty"`
+	Grants  []savedGrant  `json:"grants,omitempty"`
+	Nonces  []savedNonce  `json:"nonces,omitempty"`
 }
 
-// sweepJWT forgets expired nonces, rate windows and cached tokens.
-func (c *core) sweepJWT(now time.Time) {
-	j := c.jwt
+type savedDevice struct {
+	ClientID     string          `json:"clientIdentifier"`
+	AccountID    int64           `json:"accountId"`
+	Key          json.RawMessage `json:"jwk,omitempty"`
+	RegisteredAt time.Time       `json:"registeredAt"`
+	Revoked      bool            `json:"revoked,omitempty"`
+	Issued       int             `json:"tokensIssued"`
+	Tokens       []DeviceToken   `json:"tokens,omitempty"`
+}
+
+type savedGrant struct {
+	ClientID   string  `json:"clientIdentifier"`
+	AccountID  int64   `json:"accountId"`
+	Thumbprint string  `json:"thumbprint"`
+	Ended      []int64 `json:"legacyTokenEnded,omitempty"` // account ids
+	Until      int64   `json:"until"`
+	RevokedTo  int64   `json:"revokedTo,omitempty"`
+	Removed    bool    `json:"removed,omitempty"`
+}
+
+type savedNonce struct {
+	Nonce    string    `json:"nonce"`
+	ClientID string    `json:"clientIdentifier"`
+	Issued   time.Time `json:"issuedAt"`
+}
+
+// maxEndedPerGrant bounds a restored grant's ended legacy tokens.
+const maxEndedPerGrant = 64
+
+// save copies the family's state for the state file, sorted.
+func (j *jwtFamily) save() *jwtSnapshot {
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	var s jwtSnapshot
+	for id, d := range j.devices {
+		sd := savedDevice{ClientID: id, AccountID: d.accountID, RegisteredAt: d.registeredAt, Revoked: d.revoked, Issued: d.issued, Tokens: slices.Clone(d.tokens)}
+		if d.key != nil {
+			sd.Key, _ = json.Marshal(d.key) // a key ParseJWK made marshals
+		}
+		s.Devices = append(s.Devices, sd)
+	}
+	for id, g := range j.grants {
+		s.Grants = append(s.Grants, savedGrant{ClientID: id, AccountID: g.account, Thumbprint: g.thumbprint,
+			Ended: slices.Clone(g.ended), Until: g.until, RevokedTo: g.revokedTo, Removed: g.removed})
+	}
 	for n, e := range j.nonces {
-		if now.Sub(e.issued) >= NonceLifetime {
-			delete(j.nonces, n)
-		}
+		s.Nonces = append(s.Nonces, savedNonce{Nonce: n, ClientID: e.client, Issued: e.issued})
 	}
-	for k, w := range j.NonceRate {
-		if now.Sub(w.since) >= time.Minute {
-			delete(j.NonceRate, k)
-		}
+	slices.SortFunc(s.Devices, func(a, b savedDevice) int { return strings.Compare(a.ClientID, b.ClientID) })
+	slices.SortFunc(s.Grants, func(a, b savedGrant) int { return strings.Compare(a.ClientID, b.ClientID) })
+	slices.SortFunc(s.Nonces, func(a, b savedNonce) int { return strings.Compare(a.Nonce, b.Nonce) })
+	if len(s.Devices)+len(s.Grants)+len(s.Nonces) == 0 {
+		return nil
 	}
-	for k, v := range j.verified {
-		if v.expired(now) != nil {
-			delete(j.verified, k)
-		}
-	}
-	for k, cl := range j.plexJWTs {
-		if cl.Expiry <= now.Unix() {
-			delete(j.plexJWTs, k)
-		}
-	}
+	return &s
 }
 
-// resetJWT forgets devices, nonces and caches; the signing keys stay, so
-// keys a client fetched still verify.
-func (c *core) resetJWT() {
-	j := c.jwt
+// restore adds a saved state at now, with the rules and caps of the live
+// paths: what it cannot trust is dropped and counted in dropped.
+func (j *jwtFamily) restore(s *jwtSnapshot, now time.Time, dropped map[string]int) {
+	if s == nil {
+		return
+	}
+	okClient := func(id string) bool { return id != "" && len(id) <= MaxClientIDLen && routableClientID(id) }
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.devices, j.nonces, j.NonceRate = map[string]*deviceState{}, map[string]nonceEntry{}, map[string]*rateWindow{}
-	j.verified, j.plexJWTs = map[verifiedKey]verifiedJWT{}, map[string]*plexjwt.Claims{}
-}
-
-// jwks is the key set as GET /api/v2/auth/keys serves it, after dropping
-// retired keys whose tokens have all expired.
-func (c *core) jwks() ([]byte, error) {
-	keys, err := c.keySet()
-	if err != nil {
-		return nil, err
+	for _, sg := range s.Grants {
+		switch {
+		case !okClient(sg.ClientID) || len(sg.Thumbprint) > 64 || len(sg.Ended) > maxEndedPerGrant:
+			dropped["malformed JWT grant"]++
+		case j.grants[sg.ClientID] != nil || len(j.grants) >= maxGrants:
+			dropped["JWT grant duplicated or over the cap"]++
+		default:
+			j.grants[sg.ClientID] = &grant{account: sg.AccountID, thumbprint: sg.Thumbprint, ended: slices.Clone(sg.Ended),
+				until: sg.Until, revokedTo: sg.RevokedTo, removed: sg.Removed}
+		}
 	}
-	keys.Prune(c.clock.Now())
-	return keys.JWKS(), nil
+	for _, sd := range s.Devices {
+		var key *plexjwt.DeviceKey
+		if len(sd.Key) > 0 {
+			k, err := plexjwt.ParseJWK(sd.Key)
+			if err != nil {
+				dropped["JWT device with a malformed key"]++
+				continue
+			}
+			key = &k
+		}
+		switch {
+		case !okClient(sd.ClientID) || sd.Issued < 0 || len(sd.Tokens) > deviceTokensKept:
+			dropped["malformed JWT device"]++
+			continue
+		case j.devices[sd.ClientID] != nil || (j.maxDevices > 0 && len(j.devices) >= j.maxDevices):
+			dropped["JWT device duplicated or over --max-clients"]++
+			continue
+		case key != nil && j.thumbs[key.Thumbprint] != "":
+			dropped["JWT device with another device's key"]++
+			continue
+		}
+		j.devices[sd.ClientID] = &deviceState{clientID: sd.ClientID, accountID: sd.AccountID, key: key,
+			registeredAt: sd.RegisteredAt, revoked: sd.Revoked, issued: sd.Issued, tokens: slices.Clone(sd.Tokens)}
+		if key != nil {
+			j.thumbs[key.Thumbprint] = sd.ClientID
+		}
+	}
+	for _, sn := range s.Nonces {
+		switch {
+		case now.Sub(sn.Issued) >= NonceLifetime:
+			dropped["expired nonce"]++
+		case sn.Nonce == "" || len(sn.Nonce) > maxDeviceNonceLen || !okClient(sn.ClientID) || len(j.nonces) >= maxNonces:
+			dropped["malformed nonce or over the cap"]++
+		default:
+			j.nonces[sn.Nonce] = nonceEntry{client: sn.ClientID, issued: sn.Issued}
+		}
+	}
 }

@@ -68,7 +68,7 @@ func New(opts ...Option) (*Server, error) {
 	s.core = core{
 		cfg: cfg, clock: cfg.clock, log: cfg.logger, faker: faker, rand: seededRand{r: faker.Rand},
 		pins: newStore(cfg.maxPins), clients: newClients(cfg.maxClients), scripts: scripts,
-		links: newLinkLimiter(), jwt: newJWTState(cfg.seed),
+		links: newLinkLimiter(), jwt: newJWTFamily(cfg.seed, cfg.maxClients),
 	}
 	// The location pool is the process's, built once; drawing this value
 	// keeps the accounts, pins and tokens a seed gives as they were.

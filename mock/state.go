@@ -8,6 +8,8 @@ import (
 	"maps"
 	"slices"
 	"time"
+
+	"github.com/mockplex/mockplex/internal/plexjwt"
 )
 
 // stateVersion is bumped when the state file's shape changes.
@@ -22,6 +24,9 @@ type stateFile struct {
 	Accounts []Account         `json:"accounts"`
 	Pins     []statePin        `json:"pins"`
 	Clients  map[string]string `json:"clientScenarios,omitempty"`
+	// JWT is the JWT family's state: devices, revocations, ended legacy
+	// tokens and nonces.
+	JWT *jwtSnapshot `json:"jwt,omitempty"`
 	// Locations was the server's location pool; the pool is now fixed per
 	// binary, so it is no longer written, and read only to be ignored.
 	Locations []Location `json:"locations,omitempty"`
@@ -44,19 +49,28 @@ type statePin struct {
 	Denied    bool   `json:"denied"`
 	NewReg    bool   `json:"newRegistration"`
 	Legacy    bool   `json:"legacy"`
+	// JWK is a JWK pin's device key, JWT the Plex JWT it issued.
+	JWK json.RawMessage `json:"jwk,omitempty"`
+	JWT string          `json:"jwt,omitempty"`
 }
 
-// SaveState writes the server's pins, accounts and per-client scenarios as
-// JSON.
+// SaveState writes the server's pins, accounts, per-client scenarios and
+// JWT state (devices, revocations, ended legacy tokens, nonces) as JSON.
 func (s *Server) SaveState(w io.Writer) error {
 	c := &s.core
 	st := stateFile{
 		Version: stateVersion, SavedAt: c.clock.Now(), Accounts: c.accounts.all(), Clients: c.clients.scenarios(),
+		JWT: c.jwt.save(),
 	}
 	all := c.pins.all()
 	slices.SortFunc(all, func(a, b pin) int { return cmp.Compare(a.seq, b.seq) }) // oldest first: a restore keeps the order
 	for _, p := range all {
+		var jwk json.RawMessage
+		if p.jwk != nil {
+			jwk, _ = json.Marshal(p.jwk) // a key ParseJWK made marshals
+		}
 		st.Pins = append(st.Pins, statePin{
+			JWK: jwk, JWT: p.jwt,
 			ID: p.id, Code: p.code, Product: p.product, ClientID: p.clientID, Scenario: p.scenario,
 			CreatedAt: p.createdAt, ExpiresAt: p.expiresAt, Token: p.token, AccountID: p.accountID,
 			Polls: p.polls, Location: p.location, Strong: p.strong, Trusted: p.trusted, Denied: p.denied,
@@ -144,11 +158,24 @@ func (s *Server) LoadState(r io.Reader) error {
 				continue
 			}
 		}
+		var jwk *plexjwt.DeviceKey
+		if len(sp.JWK) > 0 {
+			k, err := plexjwt.ParseJWK(sp.JWK)
+			if err != nil || len(sp.JWT) > plexjwt.MaxTokenSize || (sp.JWT != "" && sp.Token == "") {
+				dropped["JWK pin with a malformed key or token"]++
+				continue
+			}
+			jwk = &k
+		} else if sp.JWT != "" {
+			dropped["JWK pin with a malformed key or token"]++
+			continue
+		}
 		p := &pin{
 			id: sp.ID, code: sp.Code, product: cut(sp.Product, MaxProductLen), clientID: sp.ClientID, scenario: sp.Scenario,
 			createdAt: sp.CreatedAt, expiresAt: sp.ExpiresAt, token: sp.Token, accountID: sp.AccountID,
 			polls: sp.Polls, location: sp.Location % locationPoolSize, strong: sp.Strong, trusted: sp.Trusted,
 			denied: sp.Denied && sp.Token == "", newReg: sp.NewReg, legacy: sp.Legacy, seq: c.seq.Add(1),
+			jwk: jwk, jwt: sp.JWT,
 		}
 		kind := p.kind()
 		if !c.pins.reserve(kind) {
@@ -160,6 +187,7 @@ func (s *Server) LoadState(r io.Reader) error {
 			dropped["pin with a duplicate id or code"]++
 		}
 	}
+	c.jwt.restore(st.JWT, c.clock.Now(), dropped)
 	for client, name := range st.Clients {
 		if _, ok := c.scripts.get(name); !ok {
 			dropped["client scenario no longer known"]++
