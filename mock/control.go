@@ -440,24 +440,37 @@ func ctlDevices(s *Server, x *exchange) {
 		x.controlFail(err)
 		return
 	}
-	after := ""
-	if v := q.Get("cursor"); v != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(v)
-		if err != nil || len(raw) == 0 || len(raw) > MaxClientIDLen {
-			x.controlFail(errorf(errBadRequest, "query cursor %q is not one this server gave; take it from the Link header", v))
-			return
-		}
-		after = string(raw)
+	after, err := parseDeviceCursor(q.Get("cursor"))
+	if err != nil {
+		x.controlFail(err)
+		return
 	}
 	page, total := s.core.devicePage(limit+1, after)
 	h := x.w.Header()
 	h.Set("X-Total-Count", strconv.Itoa(total))
 	if len(page) > limit {
 		page = page[:limit]
-		next := base64.RawURLEncoding.EncodeToString([]byte(page[limit-1].ClientIdentifier))
+		next := deviceCursor(page[limit-1].ClientIdentifier)
 		h.Set("Link", fmt.Sprintf(`<%s/devices?limit=%d&cursor=%s>; rel="next"`, controlPrefix, limit, next))
 	}
 	x.control(http.StatusOK, page)
+}
+
+// deviceCursor is the cursor of the device listing's page after client.
+func deviceCursor(client string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(client))
+}
+
+// parseDeviceCursor reads a device listing's cursor ("" is the start).
+func parseDeviceCursor(s string) (string, error) {
+	if s == "" {
+		return "", nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(raw) == 0 || len(raw) > MaxClientIDLen {
+		return "", errorf(errBadRequest, "query cursor %q is not one this server gave; take it from the Link header", s)
+	}
+	return string(raw), nil
 }
 
 func ctlRevoke(s *Server, x *exchange) {
