@@ -347,22 +347,28 @@ func (j *jwtFamily) deviceKey(client string) (plexjwt.DeviceKey, int64, bool) {
 	return *d.key, d.accountID, true
 }
 
-// deviceDigest keys the cache of verified device JWTs: the key's
-// thumbprint and the token.
+// deviceDigest keys the cache of verified device JWTs: a digest of the
+// key's thumbprint and the token.
 func deviceDigest(compact string, key plexjwt.DeviceKey) [sha256.Size]byte {
-	h := sha256.New()
-	h.Write([]byte(key.Thumbprint))
-	h.Write([]byte{0})
-	h.Write([]byte(compact))
-	var out [sha256.Size]byte
-	h.Sum(out[:0])
-	return out
+	return digest(key.Thumbprint, compact)
+}
+
+// digest is the SHA-256 of a, a zero byte and b, hashed from a stack
+// buffer when they fit (the hot path: a pending poll's JWT is a few
+// hundred bytes).
+func digest(a, b string) [sha256.Size]byte {
+	var buf [2048]byte
+	if n := len(a) + 1 + len(b); n <= len(buf) {
+		copy(buf[copy(buf[:], a)+1:], b)
+		return sha256.Sum256(buf[:n])
+	}
+	return sha256.Sum256([]byte(a + "\x00" + b))
 }
 
 // verifyDevice checks a device JWT with key, once per token and key: a
 // token already verified is only checked for expiry. Its claims are
-// refused over their documented lengths.
-func (j *jwtFamily) verifyDevice(compact string, key plexjwt.DeviceKey, now time.Time) (verifiedJWT, error) {
+// refused over their documented lengths. dj is the token parsed, or nil.
+func (j *jwtFamily) verifyDevice(compact string, dj *plexjwt.DeviceJWT, key plexjwt.DeviceKey, now time.Time) (verifiedJWT, error) {
 	sum := deviceDigest(compact, key)
 	j.mu.Lock()
 	v, ok := j.verified[sum]
@@ -370,9 +376,11 @@ func (j *jwtFamily) verifyDevice(compact string, key plexjwt.DeviceKey, now time
 	if ok {
 		return v, v.expired(now)
 	}
-	dj, err := plexjwt.ParseDeviceJWT(compact)
-	if err != nil {
-		return verifiedJWT{}, errorf(errJWTInvalid, "Signature Verification Failed: %v", err)
+	if dj == nil {
+		var err error
+		if dj, err = plexjwt.ParseDeviceJWT(compact); err != nil {
+			return verifiedJWT{}, errorf(errJWTInvalid, "Signature Verification Failed: %v", err)
+		}
 	}
 	switch {
 	case len(dj.Issuer) > MaxClientIDLen:
@@ -382,7 +390,7 @@ func (j *jwtFamily) verifyDevice(compact string, key plexjwt.DeviceKey, now time
 	case len(dj.Scope) > maxScopeLen:
 		return verifiedJWT{}, errorf(errJWTInvalid, "Signature Verification Failed: scope has %d bytes, at most %d", len(dj.Scope), maxScopeLen)
 	}
-	err = dj.Verify(key, now)
+	err := dj.Verify(key, now)
 	switch {
 	case errors.Is(err, plexjwt.ErrExpired):
 		return verifiedJWT{}, errJWTExpired
@@ -427,7 +435,7 @@ func (v verifiedJWT) expired(now time.Time) error {
 // token already verified is only checked for expiry), and against the
 // revocations.
 func (j *jwtFamily) verifyPlex(token string, now time.Time) (plexToken, error) {
-	sum := sha256.Sum256([]byte(token))
+	sum := digest("", token)
 	j.mu.Lock()
 	pt, ok := j.plexJWTs[sum]
 	j.mu.Unlock()
@@ -866,7 +874,7 @@ func (c *core) verifyExchange(compact, client string, now time.Time) (verifiedJW
 	if !ok {
 		return verifiedJWT{}, plexjwt.DeviceKey{}, nil, errNoDeviceKey
 	}
-	v, err := c.jwt.verifyDevice(compact, key, now)
+	v, err := c.jwt.verifyDevice(compact, dj, key, now)
 	if err != nil {
 		return verifiedJWT{}, plexjwt.DeviceKey{}, nil, err
 	}
@@ -882,7 +890,7 @@ func (c *core) pollJWT(p *pin, compact string, now time.Time) (verifiedJWT, scen
 	if p.jwk == nil {
 		return verifiedJWT{}, scenarios.JWTInvalid // a classic pin has no key to check it with
 	}
-	v, err := c.jwt.verifyDevice(compact, *p.jwk, now)
+	v, err := c.jwt.verifyDevice(compact, nil, *p.jwk, now)
 	if err != nil || v.issuer != p.clientID {
 		return verifiedJWT{}, scenarios.JWTInvalid
 	}
