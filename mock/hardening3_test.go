@@ -792,3 +792,50 @@ func TestHardening3DevicesPaged(t *testing.T) {
 		t.Errorf("bad cursor = %d, want 400", rec.Code)
 	}
 }
+
+// Item 5's race: refreshes running while the device is revoked. Once
+// RevokeDevice has returned, every Plex JWT the device ever got is
+// refused, whichever refreshes won. The deterministic companion is
+// TestHardening3RevocationSurvivesReregistration.
+func TestHardening3RevokeDuringRefresh(t *testing.T) {
+	t.Parallel()
+	s := hNew(t, mock.WithAccounts(2))
+	h := h3{t, s, "racing-device"}
+	key := h3Key(t, 23)
+	first := h.signIn(key, s.Accounts()[0].AuthToken)
+	got := make(chan string, 64)
+	done := make(chan struct{})
+	for range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for range 8 {
+				if st, tok := h.refresh(key); st == http.StatusOK {
+					got <- tok
+				}
+			}
+		}()
+	}
+	if err := s.RevokeDevice(h.client); err != nil {
+		t.Error(err)
+	}
+	for range 4 {
+		<-done
+	}
+	close(got)
+	toks := []string{first}
+	for tok := range got {
+		toks = append(toks, tok)
+	}
+	for i, tok := range toks {
+		if st := h.user(tok); st != http.StatusUnauthorized {
+			t.Errorf("token %d of %d after the revoke = %d, want 401", i, len(toks), st)
+		}
+	}
+	// And they stay refused once the client id registers again.
+	h.register(h3Key(t, 24), s.Accounts()[1].AuthToken)
+	for i, tok := range toks {
+		if st := h.user(tok); st != http.StatusUnauthorized {
+			t.Errorf("token %d of %d after the revoke and E1 again = %d, want 401", i, len(toks), st)
+		}
+	}
+}

@@ -105,7 +105,7 @@ type jwtFamily struct {
 	keysErr  error
 
 	maxDevices int
-	nonceRate  *fixedWindow // nonces per client per minute
+	nonceLimit *fixedWindow // nonces per client per minute
 
 	mu            sync.Mutex
 	devices       map[string]*deviceState // registered keys, capped at maxDevices
@@ -166,7 +166,7 @@ type plexToken struct {
 
 func newJWTFamily(seed int64, maxDevices int) *jwtFamily {
 	return &jwtFamily{
-		keySeed: seed, maxDevices: maxDevices, nonceRate: newFixedWindow(NonceRate, time.Minute, maxNonces),
+		keySeed: seed, maxDevices: maxDevices, nonceLimit: newFixedWindow(NonceRate, time.Minute, maxNonces),
 		devices: map[string]*deviceState{}, thumbs: map[string]string{}, grants: map[string]*grant{},
 		nonces: map[string]nonceEntry{}, verified: map[[sha256.Size]byte]verifiedJWT{}, plexJWTs: map[[sha256.Size]byte]plexToken{},
 	}
@@ -323,7 +323,7 @@ func (j *jwtFamily) checkPinKey(client string, key plexjwt.DeviceKey) error {
 // issueNonce records nonce n for client at now: at most NonceRate a
 // minute per client, and none past the table's cap.
 func (j *jwtFamily) issueNonce(client, n string, now time.Time) error {
-	if !j.nonceRate.hit(client, now) {
+	if !j.nonceLimit.hit(client, now) {
 		return errNonceRate
 	}
 	j.mu.Lock()
@@ -657,7 +657,7 @@ func (j *jwtFamily) listDevices(limit int, after string, name func(int64) string
 // sweep forgets expired nonces and cached tokens, and revocations whose
 // tokens have all expired.
 func (j *jwtFamily) sweep(now time.Time) {
-	j.nonceRate.sweep(now)
+	j.nonceLimit.sweep(now)
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	for n, e := range j.nonces {
