@@ -37,8 +37,7 @@ var (
 	errBadRequest      = errors.New("bad request")
 )
 
-// Error codes. 1000, 1001 and 1020 are plex.tv's own (wire contract §1.9);
-// the JWT family's 1096-1099 are in jwt.go.
+// Error codes. 1000, 1001 and 1020 are plex.tv's own (wire contract §1.9).
 // plex.tv's body for a non-numeric pin id is not captured, so 1002 is ours.
 // Codes from 4000 up belong to mockplex itself and never come from plex.tv.
 const (
@@ -47,9 +46,16 @@ const (
 	codeBadRequest      = 1002
 	codeRateLimited     = 1003
 	codeNotFound        = 1020
-	codeMockplex        = 4000
-	codeGuarded         = 4003
-	codeTooManyPins     = 4029
+	// The JWT family's (wire contract §1.7): plex.tv's bodies are not
+	// captured; 1097 is the code clients name, 1096, 1098 and 1099 are
+	// mockplex's.
+	codeJWTExpired  = 1096 // 498, token expired
+	codeNoDeviceKey = 1097 // 401, no key registered for the device
+	codeJWTTaken    = 1098 // 422, key or client identifier taken
+	codeJWTInvalid  = 1099 // 422, signature, structure or nonce refused
+	codeMockplex    = 4000
+	codeGuarded     = 4003
+	codeTooManyPins = 4029
 )
 
 // Retry-After, in seconds, of the answers that ask a client to back off.
@@ -131,7 +137,7 @@ var failures = [...]failure{
 		"No key for this device.", "Register one with POST /api/v2/auth/jwk or a JWT pin."},
 	{errThumbprintTaken, wireError{http.StatusUnprocessableEntity, codeJWTTaken, errThumbprintTaken.Error()}, http.StatusUnprocessableEntity, "error",
 		"Key already registered.", "Another device has this key; make a new one."},
-	{errDeviceRegistered, wireError{http.StatusUnprocessableEntity, codeJWTTaken, errDeviceRegistered.Error()}, http.StatusUnprocessableEntity, "error",
+	{errDeviceRegistered, wireError{http.StatusUnprocessableEntity, codeJWTTaken, "Device Already Registered: this client identifier has Plex JWTs for another account; use a new X-Plex-Client-Identifier"}, http.StatusUnprocessableEntity, "error",
 		"Device already registered.", "This client identifier has Plex JWTs for another account; use a new client identifier."},
 	{errJWTRequest, wireError{http.StatusBadRequest, codeBadRequest, errJWTRequest.Error()}, http.StatusBadRequest, "error",
 		"Bad request.", "Check the request body."},

@@ -62,28 +62,17 @@ const (
 	maxScopeLen       = 256
 )
 
-// The JWT family's error codes (wire contract §1.7). plex.tv's bodies are
-// not captured; 1097 is the one clients name, 1096, 1098 and 1099 are
-// mockplex's.
-const (
-	codeJWTExpired  = 1096
-	codeNoDeviceKey = 1097
-	codeJWTTaken    = 1098
-	codeJWTInvalid  = 1099
-)
-
 // The JWT family's errors.
 var (
-	errJWTExpired         = errors.New("Token Expired: Your JWT has expired and needs refresh")
-	errJWTInvalid         = errors.New("Signature Verification Failed: Invalid device signature or JWT structure")
-	errNoDeviceKey        = errors.New("jwk missing. no public key to verify jwt request")
-	errThumbprintTaken    = errors.New("Thumbprint Already Taken: JWK already registered by another device")
-	errDeviceRegistered   = errors.New("Device Already Registered: this client identifier has Plex JWTs under another key or account; use a new X-Plex-Client-Identifier")
-	errJWTRequest         = errors.New("Invalid request format or missing required fields")
-	errJWTClient          = errors.New("X-Plex-Client-Identifier is missing")
-	errNonceRate          = errors.New("Rate limit exceeded (nonce requests are rate-limited)")
-	errJWTDevicesFull     = errors.New("JWT device limit reached; restart mockplex or wait for tokens to expire")
-	errClientIDUnroutable = errors.New("X-Plex-Client-Identifier has an empty, . or .. path segment")
+	errJWTExpired       = errors.New("Token Expired: Your JWT has expired and needs refresh")
+	errJWTInvalid       = errors.New("Signature Verification Failed: Invalid device signature or JWT structure")
+	errNoDeviceKey      = errors.New("jwk missing. no public key to verify jwt request")
+	errThumbprintTaken  = errors.New("Thumbprint Already Taken: JWK already registered by another device")
+	errDeviceRegistered = errors.New("device already registered: this client identifier has Plex JWTs for another account; use a new X-Plex-Client-Identifier")
+	errJWTRequest       = errors.New("Invalid request format or missing required fields")
+	errJWTClient        = errors.New("X-Plex-Client-Identifier is missing")
+	errNonceRate        = errors.New("Rate limit exceeded (nonce requests are rate-limited)")
+	errJWTDevicesFull   = errors.New("JWT device limit reached")
 	// ErrDeviceNotFound is RevokeDevice's answer for a client identifier
 	// that has no device and was never issued a Plex JWT.
 	ErrDeviceNotFound = errors.New("no such device")
@@ -248,7 +237,7 @@ func routableClientID(client string) bool {
 // the last rule (a JWK pin's create, which has no account yet).
 func (j *jwtFamily) checkDevice(client string, key plexjwt.DeviceKey, account int64, anyAccount bool) error {
 	if !routableClientID(client) {
-		return errorf(errJWTRequest, "Invalid request format or missing required fields: %v (%q); the control API could not name this device", errClientIDUnroutable, client)
+		return errorf(errJWTRequest, "Invalid request format or missing required fields: X-Plex-Client-Identifier %q has an empty, . or .. path segment; the control API could not name this device", client)
 	}
 	if other, ok := j.thumbs[key.Thumbprint]; ok && other != client {
 		if d := j.devices[other]; d != nil && !d.revoked {
@@ -269,7 +258,7 @@ func (j *jwtFamily) bind(client string, key *plexjwt.DeviceKey, account int64, n
 	d, ok := j.devices[client]
 	if !ok {
 		if j.maxDevices > 0 && len(j.devices) >= j.maxDevices && !j.evictOne() {
-			return nil, fmt.Errorf("%w: %d devices with live Plex JWTs (--max-clients)", errJWTDevicesFull, len(j.devices))
+			return nil, fmt.Errorf("%w: %d devices have live Plex JWTs (WithMaxClients); revoke some or reset", errJWTDevicesFull, len(j.devices))
 		}
 		d = &deviceState{clientID: client, registeredAt: now}
 		j.devices[client] = d
@@ -528,7 +517,7 @@ func (j *jwtFamily) issue(q issueReq, now time.Time) (string, error) {
 	}
 	g := j.grants[q.client]
 	if g == nil && len(j.grants) >= maxGrants {
-		return "", fmt.Errorf("%w: %d client ids have Plex JWTs", errJWTDevicesFull, maxGrants)
+		return "", fmt.Errorf("%w: %d client identifiers have Plex JWTs; restart without the state file to start afresh", errJWTDevicesFull, maxGrants)
 	}
 	var dev *deviceState
 	if q.register {
