@@ -673,11 +673,13 @@ func (j *jwtFamily) sweep(now time.Time) {
 	}
 }
 
-// reset forgets the devices (their keys) and the caches. Every Plex JWT
-// issued so far is revoked, so a device may register again, and ended
-// legacy tokens stay ended; handed-out nonces stay usable. The signing
-// keys stay, so keys a client fetched still verify.
+// reset forgets the devices (their keys), the nonce windows and the
+// caches. Every Plex JWT issued so far is revoked, so a device may
+// register again, and ended legacy tokens stay ended; handed-out nonces
+// stay usable. The signing keys stay, so keys a client fetched still
+// verify.
 func (j *jwtFamily) reset(now time.Time) {
+	j.nonceLimit.reset()
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.devices, j.thumbs = map[string]*deviceState{}, map[string]string{}
