@@ -493,8 +493,10 @@ func TestHardening3DeviceTakeover(t *testing.T) {
 			case "JWK pin":
 				st, p := taker.jwkPin(tkey)
 				if st == http.StatusCreated {
-					if _, err := s.Approve(p.ID, takerAcc.Username); err != nil {
-						t.Fatal(err)
+					// Linked with the taker's own token, as a user signs
+					// in on plex.tv/link.
+					if st, _, b := taker.do(http.MethodPut, "/api/v2/pins/link", map[string]string{"code": p.Code}, "X-Plex-Token", takerAcc.AuthToken); st != http.StatusNoContent {
+						t.Fatalf("link = %d %s", st, b)
 					}
 					if _, tok := taker.pollJWT(p.ID, tkey); strings.HasPrefix(tok, "eyJ") {
 						t.Errorf("the taker's JWK pin for the victim's client id got a Plex JWT")

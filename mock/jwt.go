@@ -124,7 +124,8 @@ type grant struct {
 	ended      []int64 // accounts whose legacy token it ended (for good)
 	until      int64   // the latest exp of its Plex JWTs
 	revokedTo  int64
-	removed    bool // revoked and not issued a Plex JWT since: it may register again
+	removed    bool   // revoked and not issued a Plex JWT since: it may register again
+	seq        uint64 // the latest pin's sequence number when it was bound to account
 }
 
 type nonceEntry struct {
@@ -229,13 +230,9 @@ func routableClientID(client string) bool {
 }
 
 // checkDevice is the rule for a client id and key about to be bound to an
-// account: the id must be routable, the key no other device's, and a
-// client id that has Plex JWTs stays its account's (wire addendum J7.5:
-// re-registering a JWT-enabled client id fails). The account itself may
-// bind a new key, as the contract suite does (plex.tv's answer to that is
-// not known), until the device is revoked. j.mu is held; anyAccount skips
-// the last rule (a JWK pin's create, which has no account yet).
-func (j *jwtFamily) checkDevice(client string, key plexjwt.DeviceKey, account int64, anyAccount bool) error {
+// account: the id must be routable and the key no other device's. j.mu is
+// held.
+func (j *jwtFamily) checkDevice(client string, key plexjwt.DeviceKey) error {
 	if !routableClientID(client) {
 		return errorf(errJWTRequest, "Invalid request format or missing required fields: X-Plex-Client-Identifier %q has an empty, . or .. path segment; the control API could not name this device", client)
 	}
@@ -244,10 +241,22 @@ func (j *jwtFamily) checkDevice(client string, key plexjwt.DeviceKey, account in
 			return errThumbprintTaken
 		}
 	}
-	if g := j.grants[client]; g != nil && !g.removed && !anyAccount && g.account != account {
-		return errDeviceRegistered
-	}
 	return nil
+}
+
+// checkAccount is the rule for binding client to account: a client id
+// that has Plex JWTs stays its account's (wire addendum J7.5:
+// re-registering a JWT-enabled client id fails), by E1 (pinSeq 0) or by a
+// JWK pin created since (pinSeq, the pin's creation sequence number, after
+// the grant's). The account itself may bind a new key, as the contract
+// suite does (plex.tv's answer to that is not known), and a revoked or
+// reset client id may be bound again. j.mu is held.
+func (j *jwtFamily) checkAccount(client string, account int64, pinSeq uint64) error {
+	g := j.grants[client]
+	if g == nil || g.removed || g.account == account || (pinSeq != 0 && pinSeq <= g.seq) {
+		return nil
+	}
+	return errDeviceRegistered
 }
 
 // bind registers key for client as account's device, made if need be.
@@ -294,7 +303,10 @@ func (j *jwtFamily) evictOne() bool {
 func (j *jwtFamily) register(client string, key plexjwt.DeviceKey, account int64, now time.Time) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if err := j.checkDevice(client, key, account, false); err != nil {
+	if err := j.checkDevice(client, key); err != nil {
+		return err
+	}
+	if err := j.checkAccount(client, account, 0); err != nil {
 		return err
 	}
 	_, err := j.bind(client, &key, account, now)
@@ -306,7 +318,7 @@ func (j *jwtFamily) register(client string, key plexjwt.DeviceKey, account int64
 func (j *jwtFamily) checkPinKey(client string, key plexjwt.DeviceKey) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return j.checkDevice(client, key, 0, true)
+	return j.checkDevice(client, key)
 }
 
 // issueNonce records nonce n for client at now: at most NonceRate a
@@ -499,6 +511,9 @@ type issueReq struct {
 	lifetime time.Duration // 0: plexjwt.TokenLifetime
 	register bool          // a JWK pin's first Plex JWT
 	nonce    bool          // an exchange: the claims' nonce must be live and is used up
+	// pinSeq is the JWK pin's creation sequence number, lastSeq the
+	// latest pin's (which a new grant records).
+	pinSeq, lastSeq uint64
 }
 
 // issue signs a Plex JWT and records it: the client's grant ends the
@@ -521,7 +536,10 @@ func (j *jwtFamily) issue(q issueReq, now time.Time) (string, error) {
 	}
 	var dev *deviceState
 	if q.register {
-		if err := j.checkDevice(q.client, *q.key, q.account.ID, false); err != nil {
+		if err := j.checkDevice(q.client, *q.key); err != nil {
+			return "", err
+		}
+		if err := j.checkAccount(q.client, q.account.ID, q.pinSeq); err != nil {
 			return "", err
 		}
 		if dev, err = j.bind(q.client, q.key, q.account.ID, now); err != nil {
@@ -547,6 +565,9 @@ func (j *jwtFamily) issue(q issueReq, now time.Time) (string, error) {
 	if g == nil {
 		g = &grant{}
 		j.grants[q.client] = g
+	}
+	if g.removed || g.account != q.account.ID || g.seq == 0 {
+		g.seq = q.lastSeq // pins created from now on are newer than the binding
 	}
 	g.account, g.thumbprint, g.removed = q.account.ID, q.key.Thumbprint, false
 	g.until = max(g.until, claims.Expiry)
@@ -843,7 +864,7 @@ func (c *core) exchange(compact string, q request) (string, scenarios.Decision, 
 	if err != nil {
 		return "", d, err
 	}
-	tok, err := c.jwt.issue(issueReq{client: v.issuer, key: &key, account: plexAccount(acc), claims: v, lifetime: life, nonce: true}, now)
+	tok, err := c.jwt.issue(issueReq{client: v.issuer, key: &key, account: plexAccount(acc), claims: v, lifetime: life, nonce: true, lastSeq: c.seq.Load()}, now)
 	return tok, d, err
 }
 
@@ -904,7 +925,7 @@ func (c *core) pinJWT(p *pin, v verifiedJWT, d scenarios.Decision, now time.Time
 	if err != nil {
 		return "", err
 	}
-	tok, err := c.jwt.issue(issueReq{client: p.clientID, key: p.jwk, account: plexAccount(acc), claims: v, lifetime: life, register: true}, now)
+	tok, err := c.jwt.issue(issueReq{client: p.clientID, key: p.jwk, account: plexAccount(acc), claims: v, lifetime: life, register: true, pinSeq: p.seq, lastSeq: c.seq.Load()}, now)
 	if err != nil {
 		return "", err
 	}
