@@ -2,8 +2,10 @@ package mock_test
 
 // Tests of issue 18 (hardening, round 3: the JWT family under hostile
 // clients), one test per numbered item, each named TestHardening3<Item>.
-// Every one of them failed on the code before the round (24c0e7e); the
-// report of that run is in the commit message.
+// Every one of them failed on the code before the round (24c0e7e), run
+// with this file copied in; TestHardening3RevokeDuringRefresh is item 5's
+// race, with TestHardening3RevocationSurvivesReregistration its
+// deterministic companion.
 
 import (
 	"bytes"
