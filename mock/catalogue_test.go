@@ -354,6 +354,10 @@ const (
 func h(lines ...string) []string { return lines }
 
 func catalogue() []badRequest {
+	return append(catalogueRows(), hardening3Catalogue()...)
+}
+
+func catalogueRows() []badRequest {
 	bigPad := strings.Repeat("a", 70<<10)
 	hugeAcceptJSON := "Accept: " + strings.Repeat("application/json;q=0.9, ", 2000) + "application/json"
 	hugeAcceptAny := "Accept: " + strings.Repeat("application/json, ", 2000) + "*/*"

@@ -148,22 +148,70 @@ func hostname(host string) string {
 	return strings.ToLower(strings.TrimSuffix(host, "."))
 }
 
+// guardScenario is X-Mockplex-Scenario's guard: the control API's, with
+// two differences. Only the headers carry the token, never the pages'
+// cookie, which a browser attaches to requests other pages make; and any
+// request but a preflight that a browser says another origin made is
+// refused, GETs included, since a poll under a scenario reads a token.
+func (s *Server) guardScenario(r *http.Request) error {
+	if err := s.guard(r); err != nil {
+		return errScenarioGuarded
+	}
+	if s.cfg.controlToken != "" && !s.tokenOK(headerToken(r)) {
+		return errorf(errScenarioGuarded, "mockplex: %s needs the control token in %s or Authorization: Bearer; the pages' cookie does not count", ScenarioHeader, TokenHeader)
+	}
+	// A preflight reads and changes nothing (and a browser's carries no
+	// X-Mockplex-Scenario; test code that sends one with an Origin is
+	// testing the scenario's CORS answers).
+	if r.Method != http.MethodOptions && !sameOrigin(r) {
+		return errorf(errScenarioGuarded, "mockplex: %s refused from another origin (Origin %q, Sec-Fetch-Site %q); send it from test code or curl", ScenarioHeader, r.Header.Get("Origin"), r.Header.Get("Sec-Fetch-Site"))
+	}
+	return nil
+}
+
+// sameOrigin reports whether r was not sent by a page of another origin:
+// Sec-Fetch-Site, when sent, is same-origin or none, and Origin, when
+// sent, names r's own host. Test code and curl send neither.
+func sameOrigin(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "", "same-origin", "none":
+	default:
+		return false
+	}
+	if o := r.Header.Get("Origin"); o != "" {
+		u, err := url.Parse(o)
+		if err != nil || u.Host == "" || !strings.EqualFold(u.Host, r.Host) {
+			return false
+		}
+	}
+	return true
+}
+
 // tokenOK compares got with the control token in constant time.
 func (s *Server) tokenOK(got string) bool {
 	return subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.controlToken)) == 1
 }
 
-// requestToken finds a control token in r.
+// requestToken finds a control token in r: its headers, else the pages'
+// cookie.
 func requestToken(r *http.Request) string {
+	if got := headerToken(r); got != "" {
+		return got
+	}
+	if c, err := r.Cookie(tokenCookie); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+// headerToken finds a control token in r's headers.
+func headerToken(r *http.Request) string {
 	if got := r.Header.Get(TokenHeader); got != "" {
 		return got
 	}
 	// The scheme name is case-insensitive (RFC 9110 §11.1).
 	if scheme, cred, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
 		return strings.TrimSpace(cred)
-	}
-	if c, err := r.Cookie(tokenCookie); err == nil {
-		return c.Value
 	}
 	return ""
 }
@@ -182,18 +230,13 @@ func ctlPinID(x *exchange) (int64, bool) {
 // next page (RFC 8288), as GitHub's API does.
 func ctlPins(s *Server, x *exchange) {
 	q := x.r.URL.Query()
-	limit := defaultPageSize
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxPageSize {
-			x.controlFail(errorf(errBadRequest, "query limit must be 1 to %d, got %q", maxPageSize, v))
-			return
-		}
-		limit = n
+	limit, err := pageLimit(q.Get("limit"))
+	if err != nil {
+		x.controlFail(err)
+		return
 	}
 	var cur cursor
 	if v := q.Get("cursor"); v != "" {
-		var err error
 		if cur, err = parseCursor(v); err != nil {
 			x.controlFail(err)
 			return
@@ -206,6 +249,18 @@ func ctlPins(s *Server, x *exchange) {
 		h.Set("Link", fmt.Sprintf(`<%s/pins?limit=%d&cursor=%s>; rel="next"`, controlPrefix, limit, next.String()))
 	}
 	x.control(http.StatusOK, page)
+}
+
+// pageLimit reads a listing's limit query parameter ("" is the default).
+func pageLimit(v string) (int, error) {
+	if v == "" {
+		return defaultPageSize, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > maxPageSize {
+		return 0, errorf(errBadRequest, "query limit must be 1 to %d, got %q", maxPageSize, v)
+	}
+	return n, nil
 }
 
 // String encodes a cursor for a URL.
@@ -405,7 +460,47 @@ func ctlClockAction(s *Server, x *exchange) {
 	x.control(http.StatusOK, s.clockView())
 }
 
-func ctlDevices(s *Server, x *exchange) { x.control(http.StatusOK, s.Devices()) }
+// ctlDevices is GET /__mockplex/devices, paged as GET /__mockplex/pins is:
+// by client identifier; the cursor is the last identifier of the page.
+func ctlDevices(s *Server, x *exchange) {
+	q := x.r.URL.Query()
+	limit, err := pageLimit(q.Get("limit"))
+	if err != nil {
+		x.controlFail(err)
+		return
+	}
+	after, err := parseDeviceCursor(q.Get("cursor"))
+	if err != nil {
+		x.controlFail(err)
+		return
+	}
+	page, total := s.core.devicePage(limit+1, after)
+	h := x.w.Header()
+	h.Set("X-Total-Count", strconv.Itoa(total))
+	if len(page) > limit {
+		page = page[:limit]
+		next := deviceCursor(page[limit-1].ClientIdentifier)
+		h.Set("Link", fmt.Sprintf(`<%s/devices?limit=%d&cursor=%s>; rel="next"`, controlPrefix, limit, next))
+	}
+	x.control(http.StatusOK, page)
+}
+
+// deviceCursor is the cursor of the device listing's page after client.
+func deviceCursor(client string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(client))
+}
+
+// parseDeviceCursor reads a device listing's cursor ("" is the start).
+func parseDeviceCursor(s string) (string, error) {
+	if s == "" {
+		return "", nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(raw) == 0 || len(raw) > maxClientIDLen {
+		return "", errorf(errBadRequest, "query cursor %q is not one this server gave; take it from the Link header", s)
+	}
+	return string(raw), nil
+}
 
 func ctlRevoke(s *Server, x *exchange) {
 	if err := s.RevokeDevice(mux.Vars(x.r)["client"]); err != nil {

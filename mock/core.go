@@ -35,8 +35,8 @@ type core struct {
 	clients   *clients
 	scripts   *scriptSet
 	locations func() []Location // the process's pool, built on first use
-	links     *linkLimiter
-	jwt       *jwtState
+	links     *fixedWindow      // wrong link codes per token
+	jwt       *jwtFamily
 	seq       atomic.Uint64 // the last pin's creation sequence number
 }
 
@@ -51,7 +51,7 @@ func (c *core) init(cfg *config) error {
 	*c = core{
 		cfg: cfg, clock: cfg.clock, log: cfg.logger, faker: faker, rand: seededRand{r: faker.Rand},
 		pins: newStore(cfg.maxPins), clients: newClients(cfg.maxClients), scripts: scripts,
-		links: newLinkLimiter(), jwt: newJWTState(cfg.seed),
+		links: newLinkLimiter(), jwt: newJWTFamily(cfg.seed, cfg.maxClients),
 	}
 	// The location pool is the process's, built once; drawing this value
 	// keeps the accounts, pins and tokens a seed gives as they were.
@@ -155,13 +155,16 @@ const (
 	atPoll                  // a poll saw the pin: an approval, then the common effects
 	atClaim                 // the pin is claimed (an approval, a link): deny, the account, then the common effects
 	afterRead               // a poll has taken its copy: consume on first read
+	atIssue                 // a Plex JWT is about to be issued: keys and lifetime (no pin)
 )
 
 // claimant is who a claim is for: an account (nil: a new one, signed up
-// while approving) and whether it is a new registration.
+// while approving) and whether it is a new registration. At atIssue,
+// lifetime receives the Plex JWT's lifetime (0: the usual 7 days).
 type claimant struct {
-	acc    *Account
-	newReg bool
+	acc      *Account
+	newReg   bool
+	lifetime *time.Duration
 }
 
 // apply carries out a decision's effects on state: the one function that
@@ -169,10 +172,22 @@ type claimant struct {
 // is stored). The common effects are Deny (never of a claimed pin),
 // ExpireIn, Expire and Set (an id only at create). A poll's Approve claims
 // the pin, whose claim event is decided and applied in turn (atClaim);
-// ExpireAfterResponse ends a claimed pin once a poll has read it. It
-// returns a claim's refusal.
+// ExpireAfterResponse ends a claimed pin once a poll has read it. Before
+// a Plex JWT is issued (atIssue, p nil), RotateKeys rotates the signing
+// keys and TokenLifetime sets the token's lifetime. It returns a claim's
+// refusal.
 func (c *core) apply(p *pin, d scenarios.Decision, at moment, now time.Time, by claimant) error {
 	switch at {
+	case atIssue: // RotateKeys rotates the signing keys before the token is signed
+		if d.RotateKeys {
+			if err := c.jwt.rotate(now); err != nil {
+				return err
+			}
+		}
+		if by.lifetime != nil {
+			*by.lifetime = d.TokenLifetime
+		}
+		return nil
 	case afterRead:
 		if d.ExpireAfterResponse && p.token != "" {
 			p.expiresAt = min(p.expiresAt, now.Unix()) // consumed by this read
@@ -387,7 +402,7 @@ func (c *core) poll(id int64, deviceJWT string, q request) (pollResult, scenario
 		res = pollResult{pin: *p, found: true}
 		if p.token != "" && state == scenarios.JWTValid {
 			var tok string
-			if tok, err = c.pinJWT(p, dj, d, now); err == nil {
+			if tok, err = c.pinJWT(p, dj, d, now); err == nil && tok != "" {
 				res.pin.jwt, res.pin.token = tok, tok
 			}
 		}
@@ -515,11 +530,11 @@ func (c *core) link(code, token string, q request) (int64, scenarios.Decision, e
 	// contract J2.1, I; J8 U7 asks for a live check).
 	id, ok := c.pins.byCode(code)
 	if !ok {
-		c.links.miss(token, now)
+		c.links.hit(token, now)
 		return 0, d, ErrPinNotFound
 	}
 	if _, err := c.claim(id, claimant{acc: acc}); err != nil {
-		c.links.miss(token, now)
+		c.links.hit(token, now)
 		return id, d, err // denied and claimed pins are 404/1020 on the wire
 	}
 	return id, d, nil
@@ -662,7 +677,7 @@ func (c *core) reset() {
 	c.clients.reset()
 	c.accounts.forgetGenerated()
 	c.links.reset()
-	c.resetJWT()
+	c.jwt.reset(c.clock.Now())
 }
 
 // sweep deletes pins that can no longer be read, idle client state and
@@ -672,6 +687,6 @@ func (c *core) sweep() int {
 	n := c.pins.sweep(now.Add(-c.cfg.expiryGrace).Unix())
 	c.clients.sweep(now.Add(-time.Hour))
 	c.links.sweep(now)
-	c.sweepJWT(now)
+	c.jwt.sweep(now)
 	return n
 }

@@ -49,9 +49,16 @@ const (
 	codeBadRequest      = 1002
 	codeRateLimited     = 1003
 	codeNotFound        = 1020
-	codeMockplex        = 4000
-	codeGuarded         = 4003
-	codeTooManyPins     = 4029
+	// The JWT family's (wire contract §1.7): plex.tv's bodies are not
+	// captured; 1097 is the code clients name, 1096, 1098 and 1099 are
+	// mockplex's.
+	codeJWTExpired  = 1096 // 498, token expired
+	codeNoDeviceKey = 1097 // 401, no key registered for the device
+	codeJWTTaken    = 1098 // 422, key or client identifier taken
+	codeJWTInvalid  = 1099 // 422, signature, structure or nonce refused
+	codeMockplex    = 4000
+	codeGuarded     = 4003
+	codeTooManyPins = 4029
 )
 
 // Retry-After, in seconds, of the answers that ask a client to back off.
@@ -125,20 +132,24 @@ var failures = [...]failure{
 		"Scenario refused.", "Send the control token with the request."},
 	{errLinkRateLimited, wireError{http.StatusTooManyRequests, codeRateLimited, "Too many requests"}, http.StatusTooManyRequests, "error",
 		"Too many wrong codes.", "Wait a minute before trying again."},
-	{errJWTExpired, wireError{498, 1096, errJWTExpired.Error()}, 498, "error",
+	{errJWTExpired, wireError{498, codeJWTExpired, errJWTExpired.Error()}, 498, "error",
 		"Token expired.", "Refresh it: GET /api/v2/auth/nonce, then POST /api/v2/auth/token."},
-	{errJWTInvalid, wireError{http.StatusUnprocessableEntity, 1099, errJWTInvalid.Error()}, http.StatusUnprocessableEntity, "error",
+	{errJWTInvalid, wireError{http.StatusUnprocessableEntity, codeJWTInvalid, errJWTInvalid.Error()}, http.StatusUnprocessableEntity, "error",
 		"Signature verification failed.", "Sign the JWT with the device's registered key."},
-	{errNoDeviceKey, wireError{http.StatusUnauthorized, 1097, errNoDeviceKey.Error()}, http.StatusUnauthorized, "error",
+	{errNoDeviceKey, wireError{http.StatusUnauthorized, codeNoDeviceKey, errNoDeviceKey.Error()}, http.StatusUnauthorized, "error",
 		"No key for this device.", "Register one with POST /api/v2/auth/jwk or a JWT pin."},
-	{errThumbprintTaken, wireError{http.StatusUnprocessableEntity, 1098, errThumbprintTaken.Error()}, http.StatusUnprocessableEntity, "error",
+	{errThumbprintTaken, wireError{http.StatusUnprocessableEntity, codeJWTTaken, errThumbprintTaken.Error()}, http.StatusUnprocessableEntity, "error",
 		"Key already registered.", "Another device has this key; make a new one."},
+	{errDeviceRegistered, wireError{http.StatusUnprocessableEntity, codeJWTTaken, "Device Already Registered: this client identifier has Plex JWTs for another account; use a new X-Plex-Client-Identifier"}, http.StatusUnprocessableEntity, "error",
+		"Device already registered.", "This client identifier has Plex JWTs for another account; use a new client identifier."},
 	{errJWTRequest, wireError{http.StatusBadRequest, codeBadRequest, errJWTRequest.Error()}, http.StatusBadRequest, "error",
 		"Bad request.", "Check the request body."},
-	{errNonceClient, wireError{http.StatusUnprocessableEntity, codeMissingClientID, errNonceClient.Error()}, http.StatusUnprocessableEntity, "error",
+	{errJWTClient, wireError{http.StatusUnprocessableEntity, codeMissingClientID, errJWTClient.Error()}, http.StatusUnprocessableEntity, "error",
 		"No client identifier.", "Send X-Plex-Client-Identifier."},
 	{errNonceRate, wireError{http.StatusTooManyRequests, codeRateLimited, errNonceRate.Error()}, http.StatusTooManyRequests, "error",
 		"Too many nonces.", "Wait a minute."},
+	{errJWTDevicesFull, wireError{http.StatusServiceUnavailable, codeTooManyPins, "mockplex: JWT device limit reached"}, http.StatusServiceUnavailable, "error",
+		"Too many JWT devices.", "Revoke devices, reset the mock, or raise --max-clients."},
 	{ErrDeviceNotFound, wireError{http.StatusNotFound, http.StatusNotFound, "Not Found"}, http.StatusNotFound, "error",
 		"No such device.", "GET /__mockplex/devices lists them."},
 	{ErrClockRange, wireError{http.StatusBadRequest, codeMockplex, "mockplex: the clock cannot be moved that far"}, http.StatusBadRequest, "duration",
@@ -166,7 +177,7 @@ func describe(err error) failure {
 			case f.wire.Code >= codeMockplex || errors.Is(err, ErrFieldTooLong):
 				// mockplex's own errors say exactly what went wrong.
 				f.wire.Message = "mockplex: " + strings.TrimPrefix(err.Error(), "mockplex: ")
-			case errors.As(err, &det) && (f.wire.Code == 1099 || errors.Is(err, errJWTRequest)):
+			case errors.As(err, &det) && (f.wire.Code == codeJWTInvalid || errors.Is(err, errJWTRequest) || errors.Is(err, errNonceRate)):
 				// The JWT family's messages start with plex.tv's text
 				// and add what was wrong.
 				f.wire.Message = det.msg

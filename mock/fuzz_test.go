@@ -489,6 +489,13 @@ func FuzzLoadState(f *testing.F) {
 	f.Add(`{"version":1,"accounts":[{"username":"a","authToken":""}],"pins":[{"id":1,"code":"ABCD","clientIdentifier":"c","createdAt":0,"expiresAt":9999999999,"location":65535}]}`)
 	f.Add(`{"version":1,"pins":[{"id":1,"code":"X","expiresAt":9223372036854775807},{"id":1,"code":"Y","expiresAt":9999999999}]}`)
 	f.Add(buf.String()[:buf.Len()/2])
+	// The JWT part: a device, a revoked grant, a nonce and a JWK pin.
+	jwk := `{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo","kid":"k1"}`
+	f.Add(`{"version":1,"jwt":{"devices":[{"clientIdentifier":"d/1","accountId":1,"jwk":` + jwk + `,"registeredAt":"2026-10-01T22:00:00Z","tokensIssued":1}],` +
+		`"grants":[{"clientIdentifier":"d/1","accountId":1,"thumbprint":"t","legacyTokenEnded":[1],"until":9999999999,"revokedTo":1790000000,"removed":true}],` +
+		`"nonces":[{"nonce":"n","clientIdentifier":"d/1","issuedAt":"2026-10-01T22:39:00Z"}]},` +
+		`"pins":[{"id":7,"code":"ABCDEFGHIJKLMNOPQRSTUVWXY","strong":true,"clientIdentifier":"d/1","createdAt":1790000000,"expiresAt":9999999999,"jwk":` + jwk + `}]}`)
+	f.Add(`{"version":1,"jwt":{"devices":[{"clientIdentifier":"a//b","jwk":{"kty":"OKP"}}],"grants":[{"clientIdentifier":"..","legacyTokenEnded":[1,2,3]}]}}`)
 	f.Add("")
 	f.Fuzz(func(t *testing.T, data string) {
 		load := func(state string) (*Server, error) {
@@ -546,6 +553,14 @@ func FuzzLoadState(f *testing.F) {
 		}
 		if diff := cmp.Diff(srv.Accounts(), again.Accounts()); diff != "" {
 			t.Fatalf("accounts changed over a save and load (-first +second):\n%s", diff)
+		}
+		if diff := cmp.Diff(srv.Devices(), again.Devices()); diff != "" {
+			t.Fatalf("JWT devices changed over a save and load (-first +second):\n%s", diff)
+		}
+		for _, d := range srv.Devices() {
+			if !routableClientID(d.ClientIdentifier) || len(d.KID) > maxKIDLen {
+				t.Fatalf("restored device %+v breaks a registration rule", d)
+			}
 		}
 	})
 }

@@ -2,6 +2,7 @@ package mock
 
 import (
 	crand "crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -12,13 +13,14 @@ import (
 	"time"
 
 	"github.com/mockplex/mockplex/internal/plexjwt"
-	"github.com/mockplex/mockplex/scenarios"
 )
 
 // JWT device sign-in (wire contract, JWT family): devices register Ed25519
 // keys, sign device JWTs, and get Plex JWTs signed by the server's rotating
-// key set. This file is the core's part of it; plexapi.go has the
-// endpoints.
+// key set. jwtFamily (this file) holds its state; the core's operations
+// (jwtcore.go: registerJWK, nonce, exchange, and the poll's two hooks
+// pollJWT and pinJWT) evaluate the scenario and call it; jwtstate.go saves
+// and restores it; plexapi.go has the endpoints.
 
 // Lifetimes and limits of the JWT family.
 const (
@@ -28,55 +30,101 @@ const (
 	// nonceRate is how many nonces a client may ask for in a minute before
 	// 429: generous, since some clients fetch one per request.
 	nonceRate = 60
-	// maxNonces and maxVerified bound the nonce table and the caches of
-	// verified tokens; at the cap an entry is forgotten at random.
-	maxNonces   = 100_000
-	maxVerified = 10_000
+	// maxNonces bounds the nonces handed out and not yet used or expired,
+	// and the clients with a nonce window. A nonce handed out is never
+	// dropped to make room: at the cap new nonces are refused (429).
+	maxNonces = 100_000
+	// maxGrants bounds the client ids that have been issued a Plex JWT
+	// (each keeps its revocation and its ended legacy tokens); at the cap
+	// a new client id gets no Plex JWT (503, code 4029).
+	maxGrants = 100_000
+	// maxVerifiedBytes bounds the cache of verified device JWTs in bytes,
+	// maxVerified the cache of verified Plex JWTs in entries; a cache at
+	// its cap forgets an entry at random (it costs one verification).
+	maxVerifiedBytes = 4 << 20
+	maxVerified      = 10_000
+	// verifiedTTL is how long a verified device JWT without exp is kept.
+	verifiedTTL = 10 * time.Minute
 	// deviceTokensKept is how many issued tokens a device lists.
 	deviceTokensKept = 16
 )
 
-// The JWT family's errors (wire contract §1.7). plex.tv's bodies are not
-// captured; the codes 1096, 1098 and 1099 are mockplex's, 1097 and 1003
-// clients name.
+// Lengths of the stored JWT fields (hardening round 3: a 3.9 KB kid was
+// stored per pin). Longer values are refused, never cut.
+const (
+	// maxKIDLen is a device key's kid (plexjwt.MaxKIDLen): 400/1002.
+	maxKIDLen = plexjwt.MaxKIDLen
+	// A device JWT's nonce (ours are 36-character UUIDs; the nonce is
+	// copied into the Plex JWT a pin keeps) and scope: 422/1099. Its iss
+	// must be the client id, at most maxClientIDLen bytes.
+	maxDeviceNonceLen = 64
+	maxScopeLen       = 256
+)
+
+// The JWT family's errors.
 var (
-	errJWTExpired      = errors.New("Token Expired: Your JWT has expired and needs refresh")
-	errJWTInvalid      = errors.New("Signature Verification Failed: Invalid device signature or JWT structure")
-	errNoDeviceKey     = errors.New("jwk missing. no public key to verify jwt request")
-	errThumbprintTaken = errors.New("Thumbprint Already Taken: JWK already registered by another device")
-	errJWTRequest      = errors.New("Invalid request format or missing required fields")
-	errNonceClient     = errors.New("X-Plex-Client-Identifier is missing")
-	errNonceRate       = errors.New("Rate limit exceeded (nonce requests are rate-limited)")
+	errJWTExpired       = errors.New("Token Expired: Your JWT has expired and needs refresh")
+	errJWTInvalid       = errors.New("Signature Verification Failed: Invalid device signature or JWT structure")
+	errNoDeviceKey      = errors.New("jwk missing. no public key to verify jwt request")
+	errThumbprintTaken  = errors.New("Thumbprint Already Taken: JWK already registered by another device")
+	errDeviceRegistered = errors.New("device already registered: this client identifier has Plex JWTs for another account; use a new X-Plex-Client-Identifier")
+	errJWTRequest       = errors.New("Invalid request format or missing required fields")
+	errJWTClient        = errors.New("X-Plex-Client-Identifier is missing")
+	errNonceRate        = errors.New("Rate limit exceeded (nonce requests are rate-limited)")
+	errJWTDevicesFull   = errors.New("JWT device limit reached")
 	// ErrDeviceNotFound is RevokeDevice's answer for a client identifier
-	// that has no device.
+	// that has no device and was never issued a Plex JWT.
 	ErrDeviceNotFound = errors.New("no such device")
 )
 
-// jwtState is the core's JWT family state, under its own lock, which is
-// taken after a pin's shard lock and never before one.
-type jwtState struct {
+// jwtFamily is the JWT family's state under its own lock, which is taken
+// after a pin's shard lock and never before one.
+//
+// Revocation is a property of the tokens issued, not of a device entry:
+// each client id that was issued a Plex JWT has a grant, which remembers
+// the accounts whose legacy token it ended and which of its Plex JWTs are
+// revoked (those issued at or before the revocation). Grants are not
+// evicted, not forgotten by a reset, and saved in the state file, so
+// re-registration, eviction, restart and reset bring nothing back.
+type jwtFamily struct {
 	keySeed  int64
 	keysOnce sync.Once
 	keys     *plexjwt.KeySet
 	keysErr  error
 
-	mu        sync.Mutex
-	devices   map[string]*deviceState
-	nonces    map[string]nonceEntry
-	NonceRate map[string]*rateWindow
-	verified  map[verifiedKey]verifiedJWT // device JWTs already verified
-	plexJWTs  map[string]*plexjwt.Claims  // Plex JWTs already verified
+	maxDevices int
+	nonceLimit *fixedWindow // nonces per client per minute
+
+	mu            sync.Mutex
+	devices       map[string]*deviceState // registered keys, capped at maxDevices
+	thumbs        map[string]string       // a registered key's thumbprint → its client id
+	grants        map[string]*grant       // client ids issued a Plex JWT
+	nonces        map[string]nonceEntry
+	verified      map[[sha256.Size]byte]verifiedJWT // device JWTs, by digest of key and token
+	verifiedBytes int
+	plexJWTs      map[[sha256.Size]byte]plexToken // Plex JWTs, by digest
 }
 
 type deviceState struct {
-	clientID      string
-	accountID     int64
-	key           *plexjwt.DeviceKey
-	registeredAt  time.Time
-	legacyRevoked bool
-	revoked       bool
-	issued        int
-	tokens        []DeviceToken
+	clientID     string
+	accountID    int64
+	key          *plexjwt.DeviceKey
+	registeredAt time.Time
+	revoked      bool
+	issued       int
+	tokens       []DeviceToken
+}
+
+// grant is what a client id was issued. Its Plex JWTs issued at or before
+// revokedTo (Unix seconds) are refused until they expire (until).
+type grant struct {
+	account    int64   // the account its Plex JWTs name
+	thumbprint string  // the key they were issued for
+	ended      []int64 // accounts whose legacy token it ended (for good)
+	until      int64   // the latest exp of its Plex JWTs
+	revokedTo  int64
+	removed    bool   // revoked and not issued a Plex JWT since: it may register again
+	seq        uint64 // the latest pin's sequence number when it was bound to account
 }
 
 type nonceEntry struct {
@@ -84,42 +132,67 @@ type nonceEntry struct {
 	issued time.Time
 }
 
-type rateWindow struct {
-	n     int
-	since time.Time
-}
-
-type verifiedKey struct {
-	token, thumbprint string
-}
-
-// verifiedJWT is a device JWT that verified with a key: the parsed token
-// (never modified after parsing) and its exp (0: none).
+// verifiedJWT is what a later check needs of a device JWT that verified
+// with a key: its capped claims and its exp (0: none), and when it was
+// verified.
 type verifiedJWT struct {
-	dj  *plexjwt.DeviceJWT
-	exp int64
+	issuer, nonce, scope string
+	exp, at              int64
 }
 
-func newJWTState(seed int64) *jwtState {
-	return &jwtState{
-		keySeed: seed, devices: map[string]*deviceState{}, nonces: map[string]nonceEntry{},
-		NonceRate: map[string]*rateWindow{}, verified: map[verifiedKey]verifiedJWT{}, plexJWTs: map[string]*plexjwt.Claims{},
+// size is what the cache counts for v: its strings, the digest and the
+// map's overhead.
+func (v verifiedJWT) size() int {
+	return len(v.issuer) + len(v.nonce) + len(v.scope) + sha256.Size + 96
+}
+
+// plexToken is what a later check needs of a verified Plex JWT.
+type plexToken struct {
+	userID   int64
+	device   string
+	iat, exp int64
+}
+
+func newJWTFamily(seed int64, maxDevices int) *jwtFamily {
+	return &jwtFamily{
+		keySeed: seed, maxDevices: maxDevices, nonceLimit: newFixedWindow(nonceRate, time.Minute, maxNonces),
+		devices: map[string]*deviceState{}, thumbs: map[string]string{}, grants: map[string]*grant{},
+		nonces: map[string]nonceEntry{}, verified: map[[sha256.Size]byte]verifiedJWT{}, plexJWTs: map[[sha256.Size]byte]plexToken{},
 	}
 }
 
-// keySet returns the server's signing keys, made on first use (most tests
+// keySet returns the signing keys, made on first use at now (most tests
 // never sign in with a JWT, and key generation is start-up time). A seeded
-// server makes the same keys every run.
-func (c *core) keySet() (*plexjwt.KeySet, error) {
-	j := c.jwt
+// family makes the same keys every run.
+func (j *jwtFamily) keySet(now time.Time) (*plexjwt.KeySet, error) {
 	j.keysOnce.Do(func() {
 		var r io.Reader = crand.Reader
 		if j.keySeed != 0 {
 			r = rand.New(rand.NewSource(j.keySeed ^ 0x6a77746b657973)) // "jwtkeys"
 		}
-		j.keys, j.keysErr = plexjwt.NewKeySet(r, c.clock.Now())
+		j.keys, j.keysErr = plexjwt.NewKeySet(r, now)
 	})
 	return j.keys, j.keysErr
+}
+
+// rotate makes a new signing key current.
+func (j *jwtFamily) rotate(now time.Time) error {
+	keys, err := j.keySet(now)
+	if err != nil {
+		return err
+	}
+	return keys.Rotate(now)
+}
+
+// jwks is the key set as GET /api/v2/auth/keys serves it, after dropping
+// retired keys whose tokens have all expired.
+func (j *jwtFamily) jwks(now time.Time) ([]byte, error) {
+	keys, err := j.keySet(now)
+	if err != nil {
+		return nil, err
+	}
+	keys.Prune(now)
+	return keys.JWKS(), nil
 }
 
 // Device is what the mock knows of a JWT device: a client identifier with a
@@ -144,264 +217,211 @@ type DeviceToken struct {
 	KID       string    `json:"kid"` // the signing key's
 }
 
-// device returns the device of client, made if need be; j.mu is held.
-func (c *core) device(client string, now time.Time) *deviceState {
-	j := c.jwt
+// routableClientID reports whether client can be named in a control URL:
+// no empty, . or .. segment, which the router would clean away.
+func routableClientID(client string) bool {
+	for seg := range strings.SplitSeq(client, "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return false
+		}
+	}
+	return true
+}
+
+// checkDevice is the rule for a client id and key about to be bound to an
+// account: the id must be routable and the key no other device's. j.mu is
+// held.
+func (j *jwtFamily) checkDevice(client string, key plexjwt.DeviceKey) error {
+	if !routableClientID(client) {
+		return errorf(errJWTRequest, "Invalid request format or missing required fields: X-Plex-Client-Identifier %q has an empty, . or .. path segment; the control API could not name this device", client)
+	}
+	if other, ok := j.thumbs[key.Thumbprint]; ok && other != client {
+		if d := j.devices[other]; d != nil && !d.revoked {
+			return errThumbprintTaken
+		}
+	}
+	return nil
+}
+
+// checkAccount is the rule for binding client to account: a client id
+// that has Plex JWTs stays its account's (wire addendum J7.5:
+// re-registering a JWT-enabled client id fails), by E1 (pinSeq 0) or by a
+// JWK pin created since (pinSeq, the pin's creation sequence number, after
+// the grant's). The account itself may bind a new key, as the contract
+// suite does (plex.tv's answer to that is not known), and a revoked or
+// reset client id may be bound again. j.mu is held.
+func (j *jwtFamily) checkAccount(client string, account int64, pinSeq uint64) error {
+	g := j.grants[client]
+	if g == nil || g.removed || g.account == account || (pinSeq != 0 && pinSeq <= g.seq) {
+		return nil
+	}
+	return errDeviceRegistered
+}
+
+// bind registers key for client as account's device, made if need be.
+// j.mu is held. At the device cap a device with no live grant is forgotten
+// to make room; when every probed device has one, the registration is
+// refused.
+func (j *jwtFamily) bind(client string, key *plexjwt.DeviceKey, account int64, now time.Time) (*deviceState, error) {
 	d, ok := j.devices[client]
 	if !ok {
-		if max := c.cfg.maxClients; max > 0 && len(j.devices) >= max {
-			for k := range j.devices { // map order is random: a random victim
-				delete(j.devices, k)
-				break
-			}
+		if j.maxDevices > 0 && len(j.devices) >= j.maxDevices && !j.evictOne() {
+			return nil, fmt.Errorf("%w: %d devices have live Plex JWTs (WithMaxClients); revoke some or reset", errJWTDevicesFull, len(j.devices))
 		}
 		d = &deviceState{clientID: client, registeredAt: now}
 		j.devices[client] = d
 	}
-	return d
-}
-
-// isJWT reports whether a token looks like a compact JWS rather than a
-// legacy token.
-func isJWT(token string) bool {
-	return strings.Count(token, ".") == 2 && strings.HasPrefix(token, "eyJ")
-}
-
-// resolve finds the account of an X-Plex-Token sent by client: a legacy
-// token, or a Plex JWT signed by the server's key set. It returns the
-// device the token belongs to (a JWT's audience, else client).
-func (c *core) resolve(token, client string, now time.Time) (*Account, string, error) {
-	if token == "" {
-		return nil, "", errUnauthorized
+	if d.key != nil && j.thumbs[d.key.Thumbprint] == client {
+		delete(j.thumbs, d.key.Thumbprint)
 	}
-	if isJWT(token) {
-		claims, err := c.verifyPlexJWT(token, now)
-		if err != nil {
-			return nil, "", err
-		}
-		device := ""
-		for _, a := range claims.Audience {
-			if a != plexjwt.Audience {
-				device = a
-			}
-		}
-		c.jwt.mu.Lock()
-		d := c.jwt.devices[device]
-		revoked := d != nil && d.revoked
-		c.jwt.mu.Unlock()
-		acc, ok := c.accounts.byID(claims.User.ID)
-		if revoked || !ok {
-			return nil, "", errUnauthorized
-		}
-		return acc, device, nil
-	}
-	acc, ok := c.accounts.byTok(token)
-	if !ok {
-		return nil, "", errUnauthorized
-	}
-	c.jwt.mu.Lock()
-	d := c.jwt.devices[client]
-	ended := d != nil && d.accountID == acc.ID && (d.legacyRevoked || d.revoked)
-	c.jwt.mu.Unlock()
-	if ended {
-		return nil, "", errUnauthorized // issuing a JWT ended this device's legacy token
-	}
-	return acc, client, nil
-}
-
-// verifyPlexJWT checks a Plex JWT against the key set, once per token: a
-// token already verified is only checked for expiry.
-func (c *core) verifyPlexJWT(token string, now time.Time) (*plexjwt.Claims, error) {
-	j := c.jwt
-	j.mu.Lock()
-	claims, ok := j.plexJWTs[token]
-	j.mu.Unlock()
-	if !ok {
-		keys, err := c.keySet()
-		if err != nil {
-			return nil, err
-		}
-		claims, err = keys.Verify(token, now)
-		switch {
-		case errors.Is(err, plexjwt.ErrExpired):
-			return nil, errJWTExpired
-		case err != nil:
-			return nil, errUnauthorized
-		}
-		j.mu.Lock()
-		remember(j.plexJWTs, token, claims, maxVerified)
-		j.mu.Unlock()
-	}
-	if claims.Expiry <= now.Unix() {
-		return nil, errJWTExpired
-	}
-	return claims, nil
-}
-
-// remember stores k in m, forgetting a random entry at the cap.
-func remember[K comparable, V any](m map[K]V, k K, v V, max int) {
-	if _, ok := m[k]; !ok && len(m) >= max {
-		for old := range m {
-			delete(m, old)
-			break
-		}
-	}
-	m[k] = v
-}
-
-// registerJWK binds a device key to the device of token (E1).
-func (c *core) registerJWK(token string, raw []byte, q request) (scenarios.Decision, error) {
-	now := c.clock.Now()
-	d := c.evaluate(q.script, q.client, c.event(q, scenarios.OpJWK, now))
-	if preempts(d) {
-		return d, nil
-	}
-	acc, device, err := c.resolve(token, q.client, now)
-	if err != nil {
-		return d, err
-	}
-	if device == "" {
-		return d, ErrMissingClientID
-	}
-	key, err := parseJWK(raw)
-	if err != nil {
-		return d, err
-	}
-	j := c.jwt
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	for id, other := range j.devices {
-		if id != device && other.key != nil && other.key.Thumbprint == key.Thumbprint && !other.revoked {
-			return d, errThumbprintTaken
-		}
-	}
-	dev := c.device(device, now)
-	dev.key, dev.accountID, dev.revoked = &key, acc.ID, false
+	d.key, d.accountID, d.revoked = key, account, false
+	j.thumbs[key.Thumbprint] = client
 	return d, nil
 }
 
-// parseJWK reads a device JWK, mapping refusals to the error table.
-func parseJWK(raw []byte) (plexjwt.DeviceKey, error) {
-	if len(raw) == 0 {
-		return plexjwt.DeviceKey{}, errorf(errJWTRequest, "Invalid request format or missing required fields: the body must be {\"jwk\": {…}}")
+// evictOne forgets a random device whose tokens need no key to refresh:
+// one never issued a Plex JWT, or revoked. j.mu is held.
+func (j *jwtFamily) evictOne() bool {
+	probes := 0
+	for k, d := range j.devices { // map order is random: a random victim
+		if g := j.grants[k]; g == nil || g.removed {
+			if d.key != nil && j.thumbs[d.key.Thumbprint] == k {
+				delete(j.thumbs, d.key.Thumbprint)
+			}
+			delete(j.devices, k)
+			return true
+		}
+		if probes++; probes == 64 {
+			break
+		}
 	}
-	key, err := plexjwt.ParseJWK(raw)
-	if err != nil {
-		return plexjwt.DeviceKey{}, errorf(errJWTRequest, "Invalid request format or missing required fields: %v", err)
-	}
-	return key, nil
+	return false
 }
 
-// nonce issues a nonce to client (E2).
-func (c *core) nonce(q request) (string, scenarios.Decision, error) {
-	now := c.clock.Now()
-	if q.client == "" {
-		return "", scenarios.Decision{}, errNonceClient
-	}
-	d := c.evaluate(q.script, q.client, c.event(q, scenarios.OpNonce, now))
-	if preempts(d) {
-		return "", d, nil
-	}
-	j := c.jwt
+// register binds key to client's device for account (E1).
+func (j *jwtFamily) register(client string, key plexjwt.DeviceKey, account int64, now time.Time) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	w, ok := j.NonceRate[q.client]
-	if !ok || now.Sub(w.since) >= time.Minute {
-		w = &rateWindow{since: now}
-		remember(j.NonceRate, q.client, w, maxNonces)
+	if err := j.checkDevice(client, key); err != nil {
+		return err
 	}
-	if w.n++; w.n > nonceRate {
-		return "", d, errNonceRate
+	if err := j.checkAccount(client, account, 0); err != nil {
+		return err
 	}
-	n := c.faker.UUID()
-	remember(j.nonces, n, nonceEntry{client: q.client, issued: now}, maxNonces)
-	return n, d, nil
+	_, err := j.bind(client, &key, account, now)
+	return err
 }
 
-// exchange verifies a device JWT and issues a Plex JWT for it (E3), in the
-// order of the wire contract's §4.3.
-func (c *core) exchange(compact string, q request) (string, scenarios.Decision, error) {
-	now := c.clock.Now()
-	ev := c.event(q, scenarios.OpToken, now)
-	dj, dev, acc, err := c.verifyExchange(compact, now)
-	if err == nil {
-		c.jwt.mu.Lock()
-		ev.ClientTokens = dev.issued + 1
-		c.jwt.mu.Unlock()
-	}
-	d := c.evaluate(q.script, q.client, ev)
-	if preempts(d) || err != nil {
-		return "", d, err
-	}
-	j := c.jwt
+// checkPinKey refuses a JWK pin whose key could never be bound to client:
+// an unroutable id or another device's key.
+func (j *jwtFamily) checkPinKey(client string, key plexjwt.DeviceKey) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	nonce, ok := j.nonces[dj.Nonce]
-	if dj.Nonce == "" || !ok || nonce.client != dj.Issuer || now.Sub(nonce.issued) >= nonceLifetime {
-		return "", d, errorf(errJWTInvalid, "Signature Verification Failed: the nonce is missing, unknown, used, expired or another client's; get one from GET /api/v2/auth/nonce")
-	}
-	delete(j.nonces, dj.Nonce) // single use
-	tok, err := c.issue(dev, acc, dj, d, now)
-	return tok, d, err
+	return j.checkDevice(client, key)
 }
 
-// verifyExchange finds the device of a device JWT and verifies the token
-// with its key.
-func (c *core) verifyExchange(compact string, now time.Time) (*plexjwt.DeviceJWT, *deviceState, *Account, error) {
-	dj, err := plexjwt.ParseDeviceJWT(compact)
-	if err != nil {
-		return nil, nil, nil, errorf(errJWTInvalid, "Signature Verification Failed: %v", err)
+// issueNonce records nonce n for client at now: at most nonceRate a
+// minute per client, and none past the table's cap.
+func (j *jwtFamily) issueNonce(client, n string, now time.Time) error {
+	if !j.nonceLimit.hit(client, now) {
+		return errNonceRate
 	}
-	c.jwt.mu.Lock()
-	dev := c.jwt.devices[dj.Issuer]
-	var key *plexjwt.DeviceKey
-	if dev != nil && !dev.revoked {
-		key = dev.key
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if len(j.nonces) >= maxNonces {
+		return errorf(errNonceRate, "Rate limit exceeded: %d nonces are outstanding; retry when some have been used or expired", maxNonces)
 	}
-	c.jwt.mu.Unlock()
-	if key == nil {
-		return nil, nil, nil, errNoDeviceKey
-	}
-	acc, ok := c.accounts.byID(dev.accountID)
-	if !ok {
-		return nil, nil, nil, errNoDeviceKey
-	}
-	if err := c.verifyDeviceJWT(dj, compact, *key, now); err != nil {
-		return nil, nil, nil, err
-	}
-	return dj, dev, acc, nil
+	j.nonces[n] = nonceEntry{client: client, issued: now}
+	return nil
 }
 
-// verifyDeviceJWT checks a parsed device JWT with key, once per token and
-// key: a token already verified is only checked for expiry.
-func (c *core) verifyDeviceJWT(dj *plexjwt.DeviceJWT, compact string, key plexjwt.DeviceKey, now time.Time) error {
-	if v, ok := c.verifiedJWT(compact, key); ok {
-		return v.expired(now)
+// deviceKey returns client's registered key and account, if it has one
+// and is not revoked.
+func (j *jwtFamily) deviceKey(client string) (plexjwt.DeviceKey, int64, bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	d := j.devices[client]
+	if d == nil || d.revoked || d.key == nil {
+		return plexjwt.DeviceKey{}, 0, false
+	}
+	return *d.key, d.accountID, true
+}
+
+// deviceDigest keys the cache of verified device JWTs: a digest of the
+// key's thumbprint and the token.
+func deviceDigest(compact string, key plexjwt.DeviceKey) [sha256.Size]byte {
+	return digest(key.Thumbprint, compact)
+}
+
+// digest is the SHA-256 of a, a zero byte and b, hashed from a stack
+// buffer when they fit (the hot path: a pending poll's JWT is a few
+// hundred bytes).
+func digest(a, b string) [sha256.Size]byte {
+	var buf [2048]byte
+	if n := len(a) + 1 + len(b); n <= len(buf) {
+		copy(buf[copy(buf[:], a)+1:], b)
+		return sha256.Sum256(buf[:n])
+	}
+	return sha256.Sum256([]byte(a + "\x00" + b))
+}
+
+// verifyDevice checks a device JWT with key, once per token and key: a
+// token already verified is only checked for expiry. Its claims are
+// refused over their documented lengths. dj is the token parsed, or nil.
+func (j *jwtFamily) verifyDevice(compact string, dj *plexjwt.DeviceJWT, key plexjwt.DeviceKey, now time.Time) (verifiedJWT, error) {
+	sum := deviceDigest(compact, key)
+	j.mu.Lock()
+	v, ok := j.verified[sum]
+	j.mu.Unlock()
+	if ok {
+		return v, v.expired(now)
+	}
+	if dj == nil {
+		var err error
+		if dj, err = plexjwt.ParseDeviceJWT(compact); err != nil {
+			return verifiedJWT{}, errorf(errJWTInvalid, "Signature Verification Failed: %v", err)
+		}
+	}
+	switch {
+	case checkClientID(dj.Issuer) != nil:
+		return verifiedJWT{}, errorf(errJWTInvalid, "Signature Verification Failed: iss has %d bytes, at most %d", len(dj.Issuer), maxClientIDLen)
+	case len(dj.Nonce) > maxDeviceNonceLen:
+		return verifiedJWT{}, errorf(errJWTInvalid, "Signature Verification Failed: nonce has %d bytes, at most %d; use the one GET /api/v2/auth/nonce gave", len(dj.Nonce), maxDeviceNonceLen)
+	case len(dj.Scope) > maxScopeLen:
+		return verifiedJWT{}, errorf(errJWTInvalid, "Signature Verification Failed: scope has %d bytes, at most %d", len(dj.Scope), maxScopeLen)
 	}
 	err := dj.Verify(key, now)
 	switch {
 	case errors.Is(err, plexjwt.ErrExpired):
-		return errJWTExpired
+		return verifiedJWT{}, errJWTExpired
 	case err != nil:
-		return errorf(errJWTInvalid, "Signature Verification Failed: %v", err)
+		return verifiedJWT{}, errorf(errJWTInvalid, "Signature Verification Failed: %v", err)
 	}
-	v := verifiedJWT{dj: dj}
+	v = verifiedJWT{issuer: dj.Issuer, nonce: dj.Nonce, scope: dj.Scope, at: now.Unix()}
 	if !dj.Expiry.IsZero() {
 		v.exp = dj.Expiry.Unix()
 	}
-	j := c.jwt
 	j.mu.Lock()
-	remember(j.verified, verifiedKey{compact, key.Thumbprint}, v, maxVerified)
+	j.rememberVerified(sum, v)
 	j.mu.Unlock()
-	return nil
+	return v, nil
 }
 
-// verifiedJWT finds a device JWT that already verified with key.
-func (c *core) verifiedJWT(compact string, key plexjwt.DeviceKey) (verifiedJWT, bool) {
-	c.jwt.mu.Lock()
-	defer c.jwt.mu.Unlock()
-	v, ok := c.jwt.verified[verifiedKey{compact, key.Thumbprint}]
-	return v, ok
+// rememberVerified caches v, forgetting entries at random past the byte
+// budget. j.mu is held.
+func (j *jwtFamily) rememberVerified(sum [sha256.Size]byte, v verifiedJWT) {
+	if old, ok := j.verified[sum]; ok {
+		j.verifiedBytes -= old.size()
+	}
+	for k, old := range j.verified {
+		if j.verifiedBytes+v.size() <= maxVerifiedBytes {
+			break
+		}
+		j.verifiedBytes -= old.size()
+		delete(j.verified, k)
+	}
+	j.verified[sum] = v
+	j.verifiedBytes += v.size()
 }
 
 func (v verifiedJWT) expired(now time.Time) error {
@@ -411,110 +431,220 @@ func (v verifiedJWT) expired(now time.Time) error {
 	return nil
 }
 
-// issue signs a Plex JWT for dev and records it; the device's legacy token
-// ends. c.jwt.mu is held.
-func (c *core) issue(dev *deviceState, acc *Account, dj *plexjwt.DeviceJWT, d scenarios.Decision, now time.Time) (string, error) {
-	keys, err := c.keySet()
+// verifyPlex checks a Plex JWT against the key set, once per token (a
+// token already verified is only checked for expiry), and against the
+// revocations.
+func (j *jwtFamily) verifyPlex(token string, now time.Time) (plexToken, error) {
+	sum := digest("", token)
+	j.mu.Lock()
+	pt, ok := j.plexJWTs[sum]
+	j.mu.Unlock()
+	if !ok {
+		keys, err := j.keySet(now)
+		if err != nil {
+			return plexToken{}, err
+		}
+		claims, err := keys.Verify(token, now)
+		switch {
+		case errors.Is(err, plexjwt.ErrExpired):
+			return plexToken{}, errJWTExpired
+		case err != nil:
+			return plexToken{}, errUnauthorized
+		}
+		pt = plexToken{userID: claims.User.ID, iat: claims.IssuedAt, exp: claims.Expiry}
+		for _, a := range claims.Audience {
+			if a != plexjwt.Audience {
+				pt.device = a
+			}
+		}
+		j.mu.Lock()
+		if _, ok := j.plexJWTs[sum]; !ok && len(j.plexJWTs) >= maxVerified {
+			for k := range j.plexJWTs {
+				delete(j.plexJWTs, k)
+				break
+			}
+		}
+		j.plexJWTs[sum] = pt
+		j.mu.Unlock()
+	}
+	if pt.exp <= now.Unix() {
+		return plexToken{}, errJWTExpired
+	}
+	j.mu.Lock()
+	g := j.grants[pt.device]
+	revoked := g != nil && pt.iat <= g.revokedTo
+	j.mu.Unlock()
+	if revoked {
+		return plexToken{}, errUnauthorized
+	}
+	return pt, nil
+}
+
+// legacyEnded reports whether issuing a Plex JWT to client ended the
+// legacy token of account there.
+func (j *jwtFamily) legacyEnded(client string, account int64) bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	g := j.grants[client]
+	return g != nil && slices.Contains(g.ended, account)
+}
+
+// consumeNonce uses up nonce n for client at now. j.mu is held.
+func (j *jwtFamily) consumeNonce(n, client string, now time.Time) error {
+	e, ok := j.nonces[n]
+	if n == "" || !ok || e.client != client || now.Sub(e.issued) >= nonceLifetime {
+		return errorf(errJWTInvalid, "Signature Verification Failed: the nonce is missing, unknown, used, expired or another client's; get one from GET /api/v2/auth/nonce")
+	}
+	delete(j.nonces, n) // single use
+	return nil
+}
+
+// issueReq is a Plex JWT to sign: for client, with key, naming account,
+// with the claims of the device JWT that asked. A pin's key is bound to
+// the client first (register); an exchange uses up its nonce.
+type issueReq struct {
+	client   string
+	key      *plexjwt.DeviceKey
+	account  plexjwt.Account
+	claims   verifiedJWT
+	lifetime time.Duration // 0: plexjwt.TokenLifetime
+	register bool          // a JWK pin's first Plex JWT
+	nonce    bool          // an exchange: the claims' nonce must be live and is used up
+	// pinSeq is the JWK pin's creation sequence number, lastSeq the
+	// latest pin's (which a new grant records).
+	pinSeq, lastSeq uint64
+}
+
+// issue signs a Plex JWT and records it: the client's grant ends the
+// account's legacy token there and keeps the token's expiry.
+func (j *jwtFamily) issue(q issueReq, now time.Time) (string, error) {
+	keys, err := j.keySet(now)
 	if err != nil {
 		return "", err
 	}
-	if d.RotateKeys {
-		if err := keys.Rotate(now); err != nil {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if q.nonce {
+		if err := j.consumeNonce(q.claims.nonce, q.client, now); err != nil {
 			return "", err
 		}
 	}
-	user := plexjwt.UserForScope(plexjwt.Account{
-		ID: acc.ID, UUID: acc.UUID, Username: acc.Username, Email: acc.Email, FriendlyName: acc.Title, JoinedAt: acc.JoinedAt,
-	}, dj.Scope)
-	claims := plexjwt.NewClaims(dev.clientID, dev.key.KID, user, now)
-	if d.TokenLifetime > 0 {
-		claims.Expiry = now.Add(d.TokenLifetime).Unix()
+	g := j.grants[q.client]
+	if g == nil && len(j.grants) >= maxGrants {
+		return "", fmt.Errorf("%w: %d client identifiers have Plex JWTs; restart without the state file to start afresh", errJWTDevicesFull, maxGrants)
 	}
-	claims.Nonce = dj.Nonce
+	var dev *deviceState
+	if q.register {
+		if err := j.checkDevice(q.client, *q.key); err != nil {
+			return "", err
+		}
+		if err := j.checkAccount(q.client, q.account.ID, q.pinSeq); err != nil {
+			return "", err
+		}
+		if dev, err = j.bind(q.client, q.key, q.account.ID, now); err != nil {
+			return "", err
+		}
+	} else if dev = j.devices[q.client]; dev == nil || dev.revoked || dev.key == nil || dev.key.Thumbprint != q.key.Thumbprint || dev.accountID != q.account.ID {
+		return "", errNoDeviceKey // revoked or bound again since the device JWT was verified
+	}
+	// A token issued in the second of a revocation must not fall under it.
+	iat := now
+	if g != nil && now.Unix() <= g.revokedTo {
+		iat = time.Unix(g.revokedTo+1, 0)
+	}
+	claims := plexjwt.NewClaims(q.client, q.key.KID, plexjwt.UserForScope(q.account, q.claims.scope), iat)
+	if q.lifetime > 0 {
+		claims.Expiry = iat.Add(q.lifetime).Unix()
+	}
+	claims.Nonce = q.claims.nonce
 	tok, err := keys.Sign(claims)
 	if err != nil {
 		return "", err
 	}
+	if g == nil {
+		g = &grant{}
+		j.grants[q.client] = g
+	}
+	if g.removed || g.account != q.account.ID || g.seq == 0 {
+		g.seq = q.lastSeq // pins created from now on are newer than the binding
+	}
+	g.account, g.thumbprint, g.removed = q.account.ID, q.key.Thumbprint, false
+	g.until = max(g.until, claims.Expiry)
+	if !slices.Contains(g.ended, q.account.ID) {
+		g.ended = append(g.ended, q.account.ID)
+	}
 	dev.issued++
-	dev.legacyRevoked = true
 	signer := ""
 	for _, k := range keys.Keys() {
 		if k.Current {
 			signer = k.KID
 		}
 	}
-	dev.tokens = append(dev.tokens, DeviceToken{IssuedAt: now, ExpiresAt: time.Unix(claims.Expiry, 0).UTC(), KID: signer})
+	dev.tokens = append(dev.tokens, DeviceToken{IssuedAt: iat.UTC(), ExpiresAt: time.Unix(claims.Expiry, 0).UTC(), KID: signer})
 	if len(dev.tokens) > deviceTokensKept {
 		dev.tokens = slices.Delete(dev.tokens, 0, len(dev.tokens)-deviceTokensKept)
 	}
 	return tok, nil
 }
 
-// pollJWT works out what a poll's deviceJWT says about a JWK pin p, under
-// p's shard lock.
-func (c *core) pollJWT(p *pin, compact string, now time.Time) (*plexjwt.DeviceJWT, scenarios.JWTState) {
-	if compact == "" {
-		return nil, scenarios.JWTAbsent
-	}
-	if p.jwk == nil {
-		return nil, scenarios.JWTInvalid // a classic pin has no key to check it with
-	}
-	if v, ok := c.verifiedJWT(compact, *p.jwk); ok { // the same poll JWT again: no parse, no verify
-		if v.dj.Issuer != p.clientID || v.expired(now) != nil {
-			return nil, scenarios.JWTInvalid
-		}
-		return v.dj, scenarios.JWTValid
-	}
-	dj, err := plexjwt.ParseDeviceJWT(compact)
-	if err != nil || dj.Issuer != p.clientID || c.verifyDeviceJWT(dj, compact, *p.jwk, now) != nil {
-		return nil, scenarios.JWTInvalid
-	}
-	return dj, scenarios.JWTValid
-}
-
-// pinJWT issues (once) the Plex JWT of a claimed JWK pin polled with a
-// valid device JWT, registering the pin's key on its client's device.
-// Under p's shard lock.
-func (c *core) pinJWT(p *pin, dj *plexjwt.DeviceJWT, d scenarios.Decision, now time.Time) (string, error) {
-	if p.jwt != "" {
-		return p.jwt, nil
-	}
-	acc, ok := c.accounts.byID(p.accountID)
-	if !ok {
-		return "", errUnauthorized
-	}
-	j := c.jwt
+// clientTokens is how many Plex JWTs client's device has had.
+func (j *jwtFamily) clientTokens(client string) int {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	dev := c.device(p.clientID, now)
-	dev.key, dev.accountID, dev.revoked = p.jwk, acc.ID, false
-	tok, err := c.issue(dev, acc, dj, d, now)
-	if err != nil {
-		return "", err
-	}
-	p.jwt = tok
-	return tok, nil
-}
-
-// clientTokens is how many Plex JWTs client has had; the poll's event
-// counts the one it would issue.
-func (c *core) clientTokens(client string) int {
-	c.jwt.mu.Lock()
-	defer c.jwt.mu.Unlock()
-	if d, ok := c.jwt.devices[client]; ok {
+	if d, ok := j.devices[client]; ok {
 		return d.issued
 	}
 	return 0
 }
 
-// devices lists the JWT devices, by client identifier.
-func (c *core) devices() []Device {
-	c.jwt.mu.Lock()
-	defer c.jwt.mu.Unlock()
-	out := make([]Device, 0, len(c.jwt.devices))
-	for _, d := range c.jwt.devices {
+// revoke ends client's device: its key, and every Plex JWT issued to it
+// so far, until they expire, whatever happens to the device after. A
+// client id whose device was forgotten but that has Plex JWTs can still
+// be revoked.
+func (j *jwtFamily) revoke(client string, now time.Time) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	d, g := j.devices[client], j.grants[client]
+	if d == nil && g == nil {
+		return fmt.Errorf("%w: %q; GET %s/devices lists them", ErrDeviceNotFound, client, controlPrefix)
+	}
+	if d != nil {
+		d.revoked = true
+		if g == nil { // registered, never issued a Plex JWT: its legacy token ends too
+			g = &grant{account: d.accountID}
+			j.grants[client] = g
+		}
+		if !slices.Contains(g.ended, d.accountID) {
+			g.ended = append(g.ended, d.accountID)
+		}
+	}
+	g.revokedTo, g.removed = max(g.revokedTo, now.Unix()), true
+	return nil
+}
+
+// listDevices lists up to limit devices (0: all) whose client id sorts after
+// after, by client identifier, and the total; name finds an account's
+// username.
+func (j *jwtFamily) listDevices(limit int, after string, name func(int64) string) ([]Device, int) {
+	j.mu.Lock()
+	ids := make([]string, 0, len(j.devices))
+	for id := range j.devices {
+		if id > after || after == "" {
+			ids = append(ids, id)
+		}
+	}
+	total := len(j.devices)
+	slices.Sort(ids)
+	if limit > 0 && len(ids) > limit {
+		ids = ids[:limit]
+	}
+	out := make([]Device, 0, len(ids))
+	accounts := make([]int64, 0, len(ids))
+	for _, id := range ids {
+		d := j.devices[id]
+		g := j.grants[id]
 		v := Device{
-			ClientIdentifier: d.clientID, RegisteredAt: d.registeredAt, LegacyRevoked: d.legacyRevoked,
+			ClientIdentifier: d.clientID, RegisteredAt: d.registeredAt, LegacyRevoked: g != nil && slices.Contains(g.ended, d.accountID),
 			Revoked: d.revoked, TokensIssued: d.issued, Tokens: slices.Clone(d.tokens),
 		}
 		if v.Tokens == nil {
@@ -523,30 +653,20 @@ func (c *core) devices() []Device {
 		if d.key != nil {
 			v.KID, v.Thumbprint = d.key.KID, d.key.Thumbprint
 		}
-		if acc, ok := c.accounts.byID(d.accountID); ok {
-			v.Account = acc.Username
-		}
 		out = append(out, v)
+		accounts = append(accounts, d.accountID)
 	}
-	slices.SortFunc(out, func(a, b Device) int { return strings.Compare(a.ClientIdentifier, b.ClientIdentifier) })
-	return out
+	j.mu.Unlock()
+	for i := range out { // outside j.mu: the accounts have their own lock
+		out[i].Account = name(accounts[i])
+	}
+	return out, total
 }
 
-// revoke ends a device: its key, its Plex JWTs and its legacy token.
-func (c *core) revoke(client string) error {
-	c.jwt.mu.Lock()
-	defer c.jwt.mu.Unlock()
-	d, ok := c.jwt.devices[client]
-	if !ok {
-		return fmt.Errorf("%w: %q; GET %s/devices lists them", ErrDeviceNotFound, client, controlPrefix)
-	}
-	d.revoked, d.legacyRevoked = true, true
-	return nil
-}
-
-// sweepJWT forgets expired nonces, rate windows and cached tokens.
-func (c *core) sweepJWT(now time.Time) {
-	j := c.jwt
+// sweep forgets expired nonces and cached tokens, and revocations whose
+// tokens have all expired.
+func (j *jwtFamily) sweep(now time.Time) {
+	j.nonceLimit.sweep(now)
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	for n, e := range j.nonces {
@@ -554,40 +674,37 @@ func (c *core) sweepJWT(now time.Time) {
 			delete(j.nonces, n)
 		}
 	}
-	for k, w := range j.NonceRate {
-		if now.Sub(w.since) >= time.Minute {
-			delete(j.NonceRate, k)
-		}
-	}
+	stale := now.Add(-verifiedTTL).Unix()
 	for k, v := range j.verified {
-		if v.expired(now) != nil {
+		if v.expired(now) != nil || (v.exp == 0 && v.at <= stale) {
+			j.verifiedBytes -= v.size()
 			delete(j.verified, k)
 		}
 	}
-	for k, cl := range j.plexJWTs {
-		if cl.Expiry <= now.Unix() {
+	for k, pt := range j.plexJWTs {
+		if pt.exp <= now.Unix() {
 			delete(j.plexJWTs, k)
+		}
+	}
+	for _, g := range j.grants {
+		if g.revokedTo != 0 && g.until <= now.Unix() {
+			g.revokedTo = 0 // every token it covered has expired
 		}
 	}
 }
 
-// resetJWT forgets devices, nonces and caches; the signing keys stay, so
-// keys a client fetched still verify.
-func (c *core) resetJWT() {
-	j := c.jwt
+// reset forgets the devices (their keys), the nonce windows and the
+// caches. Every Plex JWT issued so far is revoked, so a device may
+// register again, and ended legacy tokens stay ended; handed-out nonces
+// stay usable. The signing keys stay, so keys a client fetched still
+// verify.
+func (j *jwtFamily) reset(now time.Time) {
+	j.nonceLimit.reset()
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.devices, j.nonces, j.NonceRate = map[string]*deviceState{}, map[string]nonceEntry{}, map[string]*rateWindow{}
-	j.verified, j.plexJWTs = map[verifiedKey]verifiedJWT{}, map[string]*plexjwt.Claims{}
-}
-
-// jwks is the key set as GET /api/v2/auth/keys serves it, after dropping
-// retired keys whose tokens have all expired.
-func (c *core) jwks() ([]byte, error) {
-	keys, err := c.keySet()
-	if err != nil {
-		return nil, err
+	j.devices, j.thumbs = map[string]*deviceState{}, map[string]string{}
+	j.verified, j.verifiedBytes, j.plexJWTs = map[[sha256.Size]byte]verifiedJWT{}, 0, map[[sha256.Size]byte]plexToken{}
+	for _, g := range j.grants {
+		g.revokedTo, g.removed = max(g.revokedTo, now.Unix()), true
 	}
-	keys.Prune(c.clock.Now())
-	return keys.JWKS(), nil
 }

@@ -52,8 +52,8 @@ func api(h func(s *Server, x *exchange)) endpoint {
 		x.entry.Product = productName(p.get(hProduct))
 		name := r.Header.Get(ScenarioHeader)
 		if name != "" {
-			if err := s.guard(r); err != nil {
-				x.fail(errScenarioGuarded)
+			if err := s.guardScenario(r); err != nil {
+				x.fail(err)
 				return
 			}
 		}
@@ -83,13 +83,13 @@ func parsePinID(seg string) (id int64, ok bool) {
 
 func handleCreate(s *Server, x *exchange) {
 	q := createReq{request: x.req, product: x.p.get(hProduct), strong: x.p.flag("strong")}
-	if raw, ok := x.p.jsonRaw("jwk"); ok {
-		key, err := parseJWK(raw)
+	if v := jsonFold(x.p.json, "jwk"); v != nil {
+		key, err := s.core.pinKey(v, x.req.client)
 		if err != nil {
 			x.fail(err)
 			return
 		}
-		q.jwk = &key
+		q.jwk = key
 	}
 	p, d, err := s.core.create(q)
 	if x.transport(d) {
@@ -276,13 +276,29 @@ func handlePreflight(s *Server, x *exchange) {
 		h.Set("Access-Control-Allow-Origin", "*")
 	}
 	h.Set("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS")
-	if req := x.r.Header.Get("Access-Control-Request-Headers"); req != "" {
+	if req := allowedRequestHeaders(x.r.Header.Get("Access-Control-Request-Headers")); req != "" {
 		h.Set("Access-Control-Allow-Headers", req)
 	} else {
 		h.Set("Access-Control-Allow-Headers", "Accept, Content-Type, X-Plex-Client-Identifier, X-Plex-Product, X-Plex-Version, X-Plex-Platform, X-Plex-Platform-Version, X-Plex-Device, X-Plex-Device-Name, X-Plex-Model, X-Plex-Token")
 	}
 	h.Set("Access-Control-Max-Age", "86400")
 	x.WriteHeader(http.StatusNoContent)
+}
+
+// allowedRequestHeaders is the preflight's echo of the headers a page asks
+// to send, without mockplex's own (X-Mockplex-Scenario, X-Mockplex-Token):
+// a page of another origin may not choose a scenario.
+func allowedRequestHeaders(req string) string {
+	if !strings.Contains(strings.ToLower(req), "x-mockplex-") {
+		return req
+	}
+	var keep []string
+	for name := range strings.SplitSeq(req, ",") {
+		if name = strings.TrimSpace(name); name != "" && !strings.HasPrefix(strings.ToLower(name), "x-mockplex-") {
+			keep = append(keep, name)
+		}
+	}
+	return strings.Join(keep, ",")
 }
 
 // isPlexPath reports whether path is in plex.tv's namespace as mocked.

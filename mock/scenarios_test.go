@@ -341,6 +341,13 @@ func TestShippedScenarios(t *testing.T) {
 			c.wantToken(p.ID)
 		}},
 		{"no-cors", func(t *testing.T, srv *mock.Server, c *scenarioClient) {
+			// A browser's request cannot name a scenario in a header
+			// (another origin's X-Mockplex-Scenario is refused, issue
+			// 18 item 4): the client's assignment names it.
+			if err := srv.SetClientScenario(c.id, c.scenario); err != nil {
+				t.Fatal(err)
+			}
+			c = &scenarioClient{t: c.t, srv: c.srv, id: c.id}
 			r := c.do("POST", "/api/v2/pins", map[string]string{"Origin": "http://app.example"})
 			if r.status != http.StatusCreated || r.header.Get("Access-Control-Allow-Origin") != "" {
 				t.Errorf("create from a browser: %d ACAO %q, want 201 with no CORS header", r.status, r.header.Get("Access-Control-Allow-Origin"))

@@ -358,9 +358,10 @@ func (s *Server) Pins() []PinInfo {
 // owned is own for a Go method's result.
 func owned(pi PinInfo, err error) (PinInfo, error) { return pi.own(), err }
 
-// Reset forgets every pin, journal entry, per-client scenario and account
-// made for a sign-up. The accounts the server started with and the clock
-// stay as they are.
+// Reset forgets every pin, journal entry, per-client scenario, account
+// made for a sign-up and JWT device. The accounts the server started with,
+// the clock and the signing keys stay as they are; Plex JWTs issued before
+// the reset are revoked, and legacy tokens they ended stay ended.
 func (s *Server) Reset() {
 	s.core.reset()
 	s.journal.clear()
@@ -411,7 +412,8 @@ func (s *Server) RotateKeys() error {
 
 // RevokeDevice ends the JWT device of clientID, as removing it from
 // plex.tv's Authorized Devices does: its Plex JWTs and its legacy token get
-// 401, and its key no longer verifies.
+// 401, and its key no longer verifies. The Plex JWTs issued so far stay
+// refused until they expire, whatever happens to the device after.
 func (s *Server) RevokeDevice(clientID string) error { return s.core.revoke(clientID) }
 
 // Devices lists the JWT devices: registered keys, the account each signs

@@ -9,6 +9,8 @@ import (
 	"maps"
 	"slices"
 	"time"
+
+	"github.com/mockplex/mockplex/internal/plexjwt"
 )
 
 // stateVersion is bumped when the state file's shape changes.
@@ -23,6 +25,9 @@ type stateFile struct {
 	Accounts []Account         `json:"accounts"`
 	Pins     []statePin        `json:"pins"`
 	Clients  map[string]string `json:"clientScenarios,omitempty"`
+	// JWT is the JWT family's state: devices, revocations, ended legacy
+	// tokens and nonces.
+	JWT *jwtSnapshot `json:"jwt,omitempty"`
 	// Locations was the server's location pool; the pool is now fixed per
 	// binary, so it is no longer written, and read only to be ignored.
 	Locations []Location `json:"locations,omitempty"`
@@ -45,15 +50,18 @@ type statePin struct {
 	Denied    bool   `json:"denied"`
 	NewReg    bool   `json:"newRegistration"`
 	Legacy    bool   `json:"legacy"`
+	// JWK is a JWK pin's device key, JWT the Plex JWT it issued.
+	JWK json.RawMessage `json:"jwk,omitempty"`
+	JWT string          `json:"jwt,omitempty"`
 }
 
-// SaveState writes the server's pins, accounts and per-client scenarios as
-// JSON.
+// SaveState writes the server's pins, accounts, per-client scenarios and
+// JWT state (devices, revocations, ended legacy tokens, nonces) as JSON.
 func (s *Server) SaveState(w io.Writer) error {
 	c := &s.core
 	st := stateFile{
 		Version: stateVersion, SavedAt: c.clock.Now(), Accounts: c.accountList(), Clients: c.clientScenarios(),
-		Pins: c.statePins(),
+		Pins: c.statePins(), JWT: c.jwt.save(),
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", " ")
@@ -114,6 +122,7 @@ func (s *Server) LoadState(r io.Reader) error {
 			dropped[why]++
 		}
 	}
+	c.jwt.restore(st.JWT, c.clock.Now(), dropped)
 	for client, name := range st.Clients {
 		err := ErrUnknownScenario
 		if name != "" { // "" would clear, not restore
@@ -143,7 +152,12 @@ func (c *core) statePins() []statePin {
 	slices.SortFunc(all, func(a, b pin) int { return cmp.Compare(a.seq, b.seq) })
 	var out []statePin
 	for _, p := range all {
+		var jwk json.RawMessage
+		if p.jwk != nil {
+			jwk, _ = json.Marshal(p.jwk) // a key ParseJWK made marshals
+		}
 		out = append(out, statePin{
+			JWK: jwk, JWT: p.jwt,
 			ID: p.id, Code: p.code, Product: p.product, ClientID: p.clientID, Scenario: p.scenario,
 			CreatedAt: p.createdAt, ExpiresAt: p.expiresAt, Token: p.token, AccountID: p.accountID,
 			Polls: p.polls, Location: p.location, Strong: p.strong, Trusted: p.trusted, Denied: p.denied,
@@ -173,11 +187,22 @@ func (c *core) restorePin(sp statePin) (dropped string) {
 			return "pin claimed by no restored account"
 		}
 	}
+	var jwk *plexjwt.DeviceKey
+	if len(sp.JWK) > 0 {
+		k, err := plexjwt.ParseJWK(sp.JWK)
+		if err != nil || len(sp.JWT) > plexjwt.MaxTokenSize || (sp.JWT != "" && sp.Token == "") {
+			return "JWK pin with a malformed key or token"
+		}
+		jwk = &k
+	} else if sp.JWT != "" {
+		return "JWK pin with a malformed key or token"
+	}
 	p := &pin{
 		id: sp.ID, code: sp.Code, product: productName(sp.Product), clientID: sp.ClientID, scenario: sp.Scenario,
 		createdAt: sp.CreatedAt, expiresAt: sp.ExpiresAt, token: sp.Token, accountID: sp.AccountID,
 		polls: sp.Polls, location: sp.Location % locationPoolSize, strong: sp.Strong, trusted: sp.Trusted,
 		denied: sp.Denied && sp.Token == "", newReg: sp.NewReg, legacy: sp.Legacy, seq: c.seq.Add(1),
+		jwk: jwk, jwt: sp.JWT,
 	}
 	if !c.pins.reserve(kind) {
 		return "pin over the pin limit"

@@ -14,6 +14,12 @@ import (
 // 150 bytes; 4 KiB leaves room for long kids and unknown members.
 const MaxJWKSize = 4 << 10
 
+// MaxKIDLen is the longest kid ParseJWK accepts, in bytes. The kids
+// clients send are 16 to 64 characters (contract §1.2: 64-hex digests,
+// RFC 7638 thumbprints, UUIDs); a server stores the kid of every device
+// and JWK pin, so a longer one is refused, never cut.
+const MaxKIDLen = 128
+
 // DeviceKey is a device's registered public key.
 type DeviceKey struct {
 	// KID is the kid the client chose, or the RFC 7638 thumbprint when it
@@ -96,6 +102,8 @@ func ParseJWK(raw []byte) (DeviceKey, error) {
 		return DeviceKey{}, fmt.Errorf("%w: use is %q, want \"sig\" or no use", ErrInvalidJWK, *m.Use)
 	case m.Kid != nil && *m.Kid == "":
 		return DeviceKey{}, fmt.Errorf("%w: kid is empty; send a non-empty kid or none", ErrInvalidJWK)
+	case m.Kid != nil && len(*m.Kid) > MaxKIDLen:
+		return DeviceKey{}, fmt.Errorf("%w: %w: kid has %d bytes, at most %d", ErrInvalidJWK, ErrTooLarge, len(*m.Kid), MaxKIDLen)
 	}
 	if _, ok := all["x"]; !ok {
 		return DeviceKey{}, fmt.Errorf("%w: x is missing, want the base64url (unpadded) 32-byte public key", ErrInvalidJWK)

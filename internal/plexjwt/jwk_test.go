@@ -33,6 +33,7 @@ func TestParseJWK(t *testing.T) {
 		{name: "kid uuid", raw: `{"kty":"OKP","crv":"Ed25519","x":"` + rfcX + `","kid":"7c415b56-8f48-488a-98ab-847ef4460442"}`, wantKID: "7c415b56-8f48-488a-98ab-847ef4460442"},
 		{name: "kid thumbprint", raw: `{"kty":"OKP","crv":"Ed25519","x":"` + rfcX + `","kid":"` + rfcThumbprint + `"}`, wantKID: rfcThumbprint},
 		{name: "kid base64url of key", raw: `{"kty":"OKP","crv":"Ed25519","x":"` + rfcX + `","kid":"` + rfcX + `"}`, wantKID: rfcX},
+		{name: "kid of MaxKIDLen bytes", raw: `{"kty":"OKP","crv":"Ed25519","x":"` + rfcX + `","kid":"` + strings.Repeat("k", MaxKIDLen) + `"}`, wantKID: strings.Repeat("k", MaxKIDLen)},
 		{name: "unknown members ignored", raw: `{"kty":"OKP","crv":"Ed25519","x":"` + rfcX + `","kid":"k","key_ops":["verify"],"extra":1}`, wantKID: "k"},
 
 		{name: "kty EC", raw: `{"kty":"EC","crv":"Ed25519","x":"` + rfcX + `"}`, wantErr: `kty is "EC", want "OKP"`},
@@ -57,6 +58,7 @@ func TestParseJWK(t *testing.T) {
 		{name: "private d", raw: `{"kty":"OKP","crv":"Ed25519","x":"` + rfcX + `","d":"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A"}`, wantErr: `"d" carries private key material`},
 		{name: "symmetric k", raw: `{"kty":"OKP","crv":"Ed25519","x":"` + rfcX + `","k":"c2VjcmV0"}`, wantErr: `"k" carries private`},
 		{name: "empty kid", raw: `{"kty":"OKP","crv":"Ed25519","x":"` + rfcX + `","kid":""}`, wantErr: "kid is empty"},
+		{name: "kid over MaxKIDLen", raw: `{"kty":"OKP","crv":"Ed25519","x":"` + rfcX + `","kid":"` + strings.Repeat("k", MaxKIDLen+1) + `"}`, wantErr: "at most 128"},
 		{name: "kid not a string", raw: `{"kty":"OKP","crv":"Ed25519","x":"` + rfcX + `","kid":7}`, wantErr: "kid must be a string"},
 		{name: "array", raw: `[{"kty":"OKP"}]`, wantErr: "want a JSON object"},
 		{name: "string", raw: `"OKP"`, wantErr: "want a JSON object"},
