@@ -38,15 +38,15 @@ const (
 
 // The JWT family's errors (wire contract §1.7). plex.tv's bodies are not
 // captured; the codes 1096, 1098 and 1099 are mockplex's, 1097 and 1003
-// clients name.
+// clients name. Their wire messages are in the error table (errors.go).
 var (
-	errJWTExpired      = errors.New("Token Expired: Your JWT has expired and needs refresh")
-	errJWTInvalid      = errors.New("Signature Verification Failed: Invalid device signature or JWT structure")
+	errJWTExpired      = errors.New("device JWT expired")
+	errJWTInvalid      = errors.New("device JWT signature or structure invalid")
 	errNoDeviceKey     = errors.New("jwk missing. no public key to verify jwt request")
-	errThumbprintTaken = errors.New("Thumbprint Already Taken: JWK already registered by another device")
-	errJWTRequest      = errors.New("Invalid request format or missing required fields")
-	errNonceClient     = errors.New("X-Plex-Client-Identifier is missing")
-	errNonceRate       = errors.New("Rate limit exceeded (nonce requests are rate-limited)")
+	errThumbprintTaken = errors.New("device key thumbprint already registered by another device")
+	errJWTRequest      = errors.New("JWT request malformed or missing fields")
+	errNonceClient     = errors.New("nonce request without X-Plex-Client-Identifier")
+	errNonceRate       = errors.New("nonce rate limit exceeded")
 	// ErrDeviceNotFound is RevokeDevice's answer for a client identifier
 	// that has no device.
 	ErrDeviceNotFound = errors.New("no such device")
