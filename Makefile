@@ -38,7 +38,7 @@ docker:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./mock/ ./scenarios/ ./schema/
-	$(GO) run ./internal/loadbench
+	$(GO) run ./cmd/loadbench
 
 generate:
 	$(GO) generate ./...

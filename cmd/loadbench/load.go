@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mockplex/mockplex/internal/loadbench/loadgen"
+	"github.com/mockplex/mockplex/cmd/loadbench/internal/loadgen"
 )
 
 // workload is one kind of request the load runs send.

@@ -17,8 +17,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/mockplex/mockplex/cmd/loadbench/internal/baseline"
 	"github.com/mockplex/mockplex/internal/gctune"
-	"github.com/mockplex/mockplex/internal/loadbench/baseline"
 	"github.com/mockplex/mockplex/internal/logbuf"
 	"github.com/mockplex/mockplex/mock"
 )

@@ -18,7 +18,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v5"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/mockplex/mockplex/internal/loadbench/baseline"
+	"github.com/mockplex/mockplex/cmd/loadbench/internal/baseline"
 )
 
 func main() {
