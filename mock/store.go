@@ -35,6 +35,9 @@ type shard struct {
 	mu   sync.RWMutex
 	pins map[int64]pin
 	peak int // most pins the map has held since it was made
+	// scratch holds the pin update hands its fn, under mu: a pin on
+	// update's stack would be moved to the heap, since fn could keep it.
+	scratch pin
 }
 
 func newStore(max int) *store {
@@ -108,12 +111,13 @@ func (s *store) update(id int64, fn func(p *pin) error) error {
 	sh := s.shard(id)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	p, ok := sh.pins[id]
-	if !ok {
+	var ok bool
+	if sh.scratch, ok = sh.pins[id]; !ok {
 		return ErrPinNotFound
 	}
-	err := fn(&p)
-	sh.pins[id] = p
+	err := fn(&sh.scratch)
+	sh.pins[id] = sh.scratch
+	sh.scratch = pin{} // keep no strings alive
 	return err
 }
 
