@@ -21,6 +21,7 @@ import (
 	"github.com/mockplex/mockplex/cmd/loadbench/internal/baseline"
 	"github.com/mockplex/mockplex/internal/gctune"
 	"github.com/mockplex/mockplex/internal/logbuf"
+	"github.com/mockplex/mockplex/internal/textlog"
 	"github.com/mockplex/mockplex/mock"
 )
 
@@ -152,12 +153,13 @@ func childMock(o options, info *ready, stderr io.Writer) (http.Handler, func(), 
 	if o.serveMaxPins > 0 {
 		maxPins = o.serveMaxPins
 	}
-	// The logs go out as serve writes them: the access log batched.
+	// The logs go out as serve writes them: the access log batched, both
+	// in slog's text format through internal/textlog.
 	logOut := logbuf.New(stderr, 100*time.Millisecond)
 	opts := &slog.HandlerOptions{Level: lv}
 	srv, err := mock.New(
-		mock.WithSeed(1), mock.WithLogger(slog.New(slog.NewTextHandler(logOut, opts))),
-		mock.WithAccessLog(slog.New(slog.NewTextHandler(logOut.Batched(), opts))),
+		mock.WithSeed(1), mock.WithLogger(slog.New(textlog.New(logOut, opts))),
+		mock.WithAccessLog(slog.New(textlog.New(logOut.Batched(), opts))),
 		mock.WithScenarios(dir), mock.WithMaxPins(maxPins),
 	)
 	if err != nil {
