@@ -166,6 +166,10 @@ func appendXMLAttr(b []byte, name, value string) []byte {
 func appendXMLEscaped(b []byte, s string) []byte {
 	last := 0
 	for i := 0; i < len(s); {
+		if i+8 <= len(s) && xmlPlain8(load8(s, i)) {
+			i += 8
+			continue
+		}
 		c := s[i]
 		if c >= utf8.RuneSelf {
 			r, width := utf8.DecodeRuneInString(s[i:])
@@ -294,6 +298,13 @@ func load8(s string, i int) uint64 {
 func hasByte(v uint64, c byte) uint64 {
 	x := v ^ lowBits*uint64(c)
 	return (x - lowBits) & ^x & highBits
+}
+
+// xmlPlain8 reports whether the eight bytes of v go into an XML attribute
+// as they are: ASCII, none below 0x20, and none of " ' & < >.
+func xmlPlain8(v uint64) bool {
+	return v&highBits|(v-lowBits*0x20)&^v&highBits|
+		hasByte(v, '"')|hasByte(v, '\'')|hasByte(v, '&')|hasByte(v, '<')|hasByte(v, '>') == 0
 }
 
 // jsonPlain8 reports whether the eight bytes of v go into a JSON string as

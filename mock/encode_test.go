@@ -194,9 +194,9 @@ func FuzzAppendPin(f *testing.F) {
 	})
 }
 
-// TestJSONPlain8 puts every byte value at every position of an otherwise
+// TestPlain8 puts every byte value at every position of an otherwise
 // plain word: the word is plain exactly when that byte is plain ASCII.
-func TestJSONPlain8(t *testing.T) {
+func TestPlain8(t *testing.T) {
 	t.Parallel()
 	for c := range 256 {
 		plain := c >= 0x20 && c < 0x80 && !strings.ContainsRune(`"\<>&`, rune(c))
@@ -205,6 +205,10 @@ func TestJSONPlain8(t *testing.T) {
 			w[pos] = byte(c)
 			if got := jsonPlain8(load8(string(w), 0)); got != plain {
 				t.Errorf("jsonPlain8(%q) = %v, want %v", w, got, plain)
+			}
+			xmlPlain := c >= 0x20 && c < 0x80 && !strings.ContainsRune(`"'&<>`, rune(c))
+			if got := xmlPlain8(load8(string(w), 0)); got != xmlPlain {
+				t.Errorf("xmlPlain8(%q) = %v, want %v", w, got, xmlPlain)
 			}
 		}
 	}
