@@ -36,8 +36,10 @@ type shard struct {
 	pins map[int64]pin
 	peak int // most pins the map has held since it was made
 	// scratch holds the pin update hands its fn, under mu: a pin on
-	// update's stack would be moved to the heap, since fn could keep it.
-	scratch pin
+	// update's stack would be moved to the heap on every call, since fn
+	// could keep it. It is made on the shard's first update, so an idle
+	// server does not carry one per shard.
+	scratch *pin
 }
 
 func newStore(max int) *store {
@@ -111,13 +113,17 @@ func (s *store) update(id int64, fn func(p *pin) error) error {
 	sh := s.shard(id)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	var ok bool
-	if sh.scratch, ok = sh.pins[id]; !ok {
+	p, ok := sh.pins[id]
+	if !ok {
 		return ErrPinNotFound
 	}
-	err := fn(&sh.scratch)
-	sh.pins[id] = sh.scratch
-	sh.scratch = pin{} // keep no strings alive
+	if sh.scratch == nil {
+		sh.scratch = new(pin)
+	}
+	*sh.scratch = p
+	err := fn(sh.scratch)
+	sh.pins[id] = *sh.scratch
+	*sh.scratch = pin{} // keep no strings alive
 	return err
 }
 
