@@ -1,7 +1,11 @@
 package mock
 
+// Shortcuts on the request path checked against the rules they stand in
+// for.
+
 import (
 	"net/http"
+	"path"
 	"testing"
 )
 
@@ -29,4 +33,28 @@ func TestHeaderGetAllocs(t *testing.T) {
 			t.Errorf("headerGet(%q) allocates %v times, want 0", name, n)
 		}
 	}
+}
+
+// FuzzCleanPath: cleanPath's shortcut for clean paths answers as the rule
+// it stands in for (path.Clean, keeping a trailing slash), for any path.
+func FuzzCleanPath(f *testing.F) {
+	for _, p := range []string{"", "/", "/api/v2/pins/12.json", "//a", "/a/./b", "/a/../b", "/a/", "/a/.", "/.well-known/x", "a/b", "/a//", "/..", "/a/.b"} {
+		f.Add(p)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		want := "/"
+		if p != "" {
+			q := p
+			if q[0] != '/' {
+				q = "/" + q
+			}
+			want = path.Clean(q)
+			if q[len(q)-1] == '/' && want != "/" {
+				want += "/"
+			}
+		}
+		if got := cleanPath(p); got != want {
+			t.Fatalf("cleanPath(%q) = %q, want %q", p, got, want)
+		}
+	})
 }
