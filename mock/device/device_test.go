@@ -234,6 +234,12 @@ func TestVerifyPlexJWT(t *testing.T) {
 				if diff := cmp.Diff(wantClaims, got); diff != "" {
 					t.Errorf("VerifyPlexJWT() mismatch (-want +got):\n%s", diff)
 				}
+				// mockplex device verify prints the claims as the token has them.
+				gotJSON, _ := json.Marshal(got)
+				wantJSON, _ := json.Marshal(want)
+				if string(gotJSON) != string(wantJSON) {
+					t.Errorf("PlexClaims JSON = %s, want the token's %s", gotJSON, wantJSON)
+				}
 			}
 		})
 	}
