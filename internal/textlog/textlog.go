@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -27,6 +28,17 @@ type Handler struct {
 	fast  bool         // no ReplaceAttr, no AddSource
 	slow  slog.Handler // slog.TextHandler writing through the same lock
 	bufs  *sync.Pool   // of *[]byte
+	// second is the last record time's formatted second, which the next
+	// records of the same second reuse (a busy log writes thousands).
+	second *atomic.Pointer[formattedSecond]
+}
+
+// formattedSecond is a time formatted by appendRFC3339Millis with its
+// milliseconds at 000, for one second in one location.
+type formattedSecond struct {
+	unix int64
+	loc  *time.Location
+	text []byte // never changed once stored
 }
 
 // New returns a handler that writes to w as slog.NewTextHandler(w, opts)
@@ -38,9 +50,10 @@ func New(w io.Writer, opts *slog.HandlerOptions) *Handler {
 	mu := new(sync.Mutex)
 	return &Handler{
 		w: w, mu: mu, level: opts.Level,
-		fast: opts.ReplaceAttr == nil && !opts.AddSource,
-		slow: slog.NewTextHandler(lockedWriter{mu, w}, opts),
-		bufs: &sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }},
+		fast:   opts.ReplaceAttr == nil && !opts.AddSource,
+		slow:   slog.NewTextHandler(lockedWriter{mu, w}, opts),
+		bufs:   &sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }},
+		second: new(atomic.Pointer[formattedSecond]),
 	}
 }
 
@@ -78,7 +91,7 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		return h.slow.Handle(ctx, r)
 	}
 	bp := h.bufs.Get().(*[]byte)
-	b, ok := appendRecord((*bp)[:0], r)
+	b, ok := h.appendRecord((*bp)[:0], r)
 	var err error
 	if ok {
 		h.mu.Lock()
@@ -96,11 +109,11 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 
 // appendRecord appends r's line, or reports false when an attribute needs
 // slog's own formatting.
-func appendRecord(b []byte, r slog.Record) ([]byte, bool) {
+func (h *Handler) appendRecord(b []byte, r slog.Record) ([]byte, bool) {
 	sep := ""
 	if !r.Time.IsZero() {
 		b = append(b, "time="...)
-		b = appendRFC3339Millis(b, r.Time.Round(0))
+		b = h.appendTime(b, r.Time.Round(0))
 		sep = " "
 	}
 	b = append(b, sep...)
@@ -194,6 +207,26 @@ func plain8(s string) bool {
 		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 	has := func(c byte) uint64 { x := v ^ low*uint64(c); return (x - low) & ^x & high }
 	return v&high|(v-low*0x21)&^v&high|has('=')|has('"') == 0
+}
+
+// appendTime appends t as appendRFC3339Millis does, from the last
+// record's second when t falls in it: only the milliseconds differ.
+func (h *Handler) appendTime(b []byte, t time.Time) []byte {
+	unix, loc := t.Unix(), t.Location()
+	f := h.second.Load()
+	if f == nil || f.unix != unix || f.loc != loc {
+		f = &formattedSecond{unix: unix, loc: loc, text: appendRFC3339Millis(nil, t.Truncate(time.Second))}
+		h.second.Store(f)
+	}
+	const millis = len("2006-01-02T15:04:05.")
+	if len(f.text) < millis+3 || f.text[millis-1] != '.' {
+		return appendRFC3339Millis(b, t) // a year of more than four digits
+	}
+	n := len(b)
+	b = append(b, f.text...)
+	ms := t.Nanosecond() / int(time.Millisecond)
+	b[n+millis], b[n+millis+1], b[n+millis+2] = byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10)
+	return b
 }
 
 // appendRFC3339Millis is slog's time format: RFC 3339 with exactly three

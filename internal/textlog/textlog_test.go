@@ -170,3 +170,25 @@ func TestQuotingEveryByte(t *testing.T) {
 		}
 	}
 }
+
+// TestTimeOfRecordsInOneSecond: records of the same second reuse its
+// formatting, and still match slog's to the millisecond, zone included.
+func TestTimeOfRecordsInOneSecond(t *testing.T) {
+	t.Parallel()
+	cet := time.FixedZone("CET", 3600)
+	base := time.Date(2026, 12, 7, 2, 30, 59, 0, time.UTC)
+	times := []time.Time{
+		base, base.Add(time.Millisecond), base.Add(999*time.Millisecond + 999), base.Add(7 * time.Millisecond),
+		base.Add(time.Second), base.Add(time.Second).In(cet), base.Add(1500 * time.Millisecond).In(cet),
+		base.Add(-time.Hour * 24 * 365 * 57), base.AddDate(-2030, 0, 0), base.AddDate(8000, 0, 0),
+	}
+	got, want := both(t, nil, func(l *slog.Logger) {
+		for _, at := range times {
+			r := slog.NewRecord(at, slog.LevelInfo, "tick", 0)
+			_ = l.Handler().Handle(context.Background(), r)
+		}
+	})
+	if got != want {
+		t.Errorf("textlog wrote\n%s\nslog.TextHandler wrote\n%s", got, want)
+	}
+}
