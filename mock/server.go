@@ -243,12 +243,11 @@ func (s *Server) record(x *exchange) {
 		return
 	}
 	x.logged = true
-	e := x.entry
-	e.Status = x.status
-	if e.Status == 0 {
-		e.Status = http.StatusOK
+	x.entry.Status = x.status
+	if x.entry.Status == 0 {
+		x.entry.Status = http.StatusOK
 	}
-	s.journal.add(e)
+	s.journal.add(&x.entry)
 }
 
 // logRequest writes the access log's line for x, which ended at end.
