@@ -42,7 +42,7 @@ clients:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./mock/ ./scenarios/ ./schema/
-	$(GO) run ./internal/loadbench
+	$(GO) run ./cmd/loadbench
 
 generate:
 	$(GO) generate ./...

@@ -8,6 +8,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 GO="${GO:-go}"
 start=$(date +%s)
-"$GO" test -run '^$' -bench . -benchtime 1x ./mock/ ./internal/loadbench/... >/dev/null
-timeout 50 "$GO" run ./internal/loadbench -quick -gen "${LOADBENCH_GEN:-auto}"
+"$GO" test -run '^$' -bench . -benchtime 1x ./mock/ ./cmd/loadbench/... >/dev/null
+timeout 50 "$GO" run ./cmd/loadbench -quick -gen "${LOADBENCH_GEN:-auto}"
 echo "bench.sh: done in $(( $(date +%s) - start ))s"

@@ -166,6 +166,10 @@ func appendXMLAttr(b []byte, name, value string) []byte {
 func appendXMLEscaped(b []byte, s string) []byte {
 	last := 0
 	for i := 0; i < len(s); {
+		if i+8 <= len(s) && xmlPlain8(load8(s, i)) {
+			i += 8
+			continue
+		}
 		c := s[i]
 		if c >= utf8.RuneSelf {
 			r, width := utf8.DecodeRuneInString(s[i:])
@@ -227,6 +231,10 @@ func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		if i+8 <= len(s) && jsonPlain8(load8(s, i)) {
+			i += 8
+			continue
+		}
 		if c := s[i]; c < utf8.RuneSelf {
 			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
 				i++
@@ -270,4 +278,39 @@ func appendJSONString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// Eight bytes at a time (SWAR): masks that pick the high bit of every byte
+// and add 1 to each.
+const (
+	lowBits  = 0x0101010101010101
+	highBits = 0x8080808080808080
+)
+
+// load8 returns s[i:i+8] as a little-endian word (one load once compiled).
+func load8(s string, i int) uint64 {
+	_ = s[i+7]
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+}
+
+// hasByte reports (as non-zero) whether a byte of v is c.
+func hasByte(v uint64, c byte) uint64 {
+	x := v ^ lowBits*uint64(c)
+	return (x - lowBits) & ^x & highBits
+}
+
+// xmlPlain8 reports whether the eight bytes of v go into an XML attribute
+// as they are: ASCII, none below 0x20, and none of " ' & < >.
+func xmlPlain8(v uint64) bool {
+	return v&highBits|(v-lowBits*0x20)&^v&highBits|
+		hasByte(v, '"')|hasByte(v, '\'')|hasByte(v, '&')|hasByte(v, '<')|hasByte(v, '>') == 0
+}
+
+// jsonPlain8 reports whether the eight bytes of v go into a JSON string as
+// they are: ASCII, none below 0x20, and none of " \ < > &. appendJSONString
+// skips such runs whole, which is most of a pin.
+func jsonPlain8(v uint64) bool {
+	return v&highBits|(v-lowBits*0x20)&^v&highBits|
+		hasByte(v, '"')|hasByte(v, '\\')|hasByte(v, '<')|hasByte(v, '>')|hasByte(v, '&') == 0
 }

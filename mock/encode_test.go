@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -191,4 +192,24 @@ func FuzzAppendPin(f *testing.F) {
 			t.Errorf("appendPinXML =\n%s\nwant\n%s", got, want)
 		}
 	})
+}
+
+// TestPlain8 puts every byte value at every position of an otherwise
+// plain word: the word is plain exactly when that byte is plain ASCII.
+func TestPlain8(t *testing.T) {
+	t.Parallel()
+	for c := range 256 {
+		plain := c >= 0x20 && c < 0x80 && !strings.ContainsRune(`"\<>&`, rune(c))
+		for pos := range 8 {
+			w := []byte("abcdefgh")
+			w[pos] = byte(c)
+			if got := jsonPlain8(load8(string(w), 0)); got != plain {
+				t.Errorf("jsonPlain8(%q) = %v, want %v", w, got, plain)
+			}
+			xmlPlain := c >= 0x20 && c < 0x80 && !strings.ContainsRune(`"'&<>`, rune(c))
+			if got := xmlPlain8(load8(string(w), 0)); got != xmlPlain {
+				t.Errorf("xmlPlain8(%q) = %v, want %v", w, got, xmlPlain)
+			}
+		}
+	}
 }

@@ -57,18 +57,23 @@ func newJournal(size int) *journal {
 	return &journal{size: uint64(max(size, 0))}
 }
 
-func (j *journal) add(r Request) {
+// add journals a copy of *r under the next sequence number. r is passed
+// by pointer and copied once, into the ring: an entry is some 200 bytes of
+// which eight words are pointers, each copy of which the collector's write
+// barrier sees while it marks.
+func (j *journal) add(r *Request) {
 	if j.size == 0 {
 		return
 	}
 	j.mu.Lock()
 	j.next++
-	r.Seq = j.next
-	if i := (j.next - 1) % j.size; i < uint64(len(j.ring)) {
-		j.ring[i] = r
+	i := (j.next - 1) % j.size
+	if i < uint64(len(j.ring)) {
+		j.ring[i] = *r
 	} else {
-		j.ring = append(j.ring, r)
+		j.ring = append(j.ring, *r)
 	}
+	j.ring[i].Seq = j.next
 	j.mu.Unlock()
 }
 

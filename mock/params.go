@@ -97,7 +97,7 @@ func (p *params) jsonRaw(name string) ([]byte, bool) {
 
 // get returns the merged value of name.
 func (p *params) get(name string) string {
-	if v := p.header.Get(name); v != "" {
+	if v := headerGet(p.header, name); v != "" {
 		return v
 	}
 	if v := lookupFold(p.query, name); v != "" {
@@ -108,6 +108,40 @@ func (p *params) get(name string) string {
 	}
 	if v, ok := jsonFold(p.json, name).(string); ok {
 		return v
+	}
+	return ""
+}
+
+// headerGet is h.Get(name) without the allocation Get makes to
+// canonicalize a name that is not canonical (deviceJWT, code): the
+// canonical key is built on the stack, and a map index by string(bytes)
+// does not allocate. Names of other bytes than letters, digits and '-' go
+// to Get.
+func headerGet(h http.Header, name string) string {
+	var buf [32]byte
+	if len(name) > len(buf) {
+		return h.Get(name)
+	}
+	upper := true
+	for i := range len(name) {
+		c := name[i]
+		switch {
+		case 'a' <= c && c <= 'z':
+			if upper {
+				c -= 'a' - 'A'
+			}
+		case 'A' <= c && c <= 'Z':
+			if !upper {
+				c += 'a' - 'A'
+			}
+		case c != '-' && (c < '0' || c > '9'):
+			return h.Get(name)
+		}
+		buf[i] = c
+		upper = c == '-'
+	}
+	if v := h[string(buf[:len(name)])]; len(v) > 0 {
+		return v[0]
 	}
 	return ""
 }

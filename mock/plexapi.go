@@ -100,12 +100,12 @@ func handleCreate(s *Server, x *exchange) {
 		return
 	}
 	pin := s.core.created(&p)
-	x.reply(http.StatusCreated, &pin)
+	x.replyPin(http.StatusCreated, pin)
 }
 
 func handlePoll(s *Server, x *exchange) {
 	if p, ok := pollPin(s, x); ok {
-		x.reply(http.StatusOK, &p)
+		x.replyPin(http.StatusOK, p)
 	}
 }
 

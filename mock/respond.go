@@ -39,6 +39,7 @@ type exchange struct {
 	p      *params
 	pv     params // what p points to
 	req    request
+	pin    Pin // the pin replyPin sends
 }
 
 func (x *exchange) Header() http.Header { return x.w.Header() }
@@ -117,6 +118,14 @@ func (x *exchange) reply(status int, v any) {
 		return
 	}
 	x.send(status, x.format, buf.Bytes())
+}
+
+// replyPin is reply for a pin, which it keeps in the (pooled) exchange: a
+// pin on the handler's stack handed to reply as &p would be moved to the
+// heap on every poll.
+func (x *exchange) replyPin(status int, p Pin) {
+	x.pin = p
+	x.reply(status, &x.pin)
 }
 
 // answer hands an operation's outcome to the responder: the decision's

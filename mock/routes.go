@@ -143,6 +143,11 @@ func cleanPath(p string) string {
 	if p == "" {
 		return "/"
 	}
+	// A rooted path with no empty, . or .. element is clean already: the
+	// common case, checked without path.Clean's rewrite.
+	if p[0] == '/' && !strings.Contains(p, "//") && !strings.Contains(p, "/.") {
+		return p
+	}
 	if p[0] != '/' {
 		p = "/" + p
 	}

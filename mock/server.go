@@ -160,9 +160,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 				x.failWire(internalFailure.wire)
 			}
 		}
-		x.entry.Duration = time.Since(start)
+		end := time.Now() // one reading for the duration and the log line
+		x.entry.Duration = end.Sub(start)
 		s.record(x)
-		s.logRequest(x)
+		s.logRequest(x, end)
 		*x = exchange{} // drop the references before pooling
 		exchangePool.Put(x)
 	}()
@@ -222,16 +223,15 @@ func (s *Server) record(x *exchange) {
 		return
 	}
 	x.logged = true
-	e := x.entry
-	e.Status = x.status
-	if e.Status == 0 {
-		e.Status = http.StatusOK
+	x.entry.Status = x.status
+	if x.entry.Status == 0 {
+		x.entry.Status = http.StatusOK
 	}
-	s.journal.add(e)
+	s.journal.add(&x.entry)
 }
 
-// logRequest writes the access log's line for x.
-func (s *Server) logRequest(x *exchange) {
+// logRequest writes the access log's line for x, which ended at end.
+func (s *Server) logRequest(x *exchange, end time.Time) {
 	level := slog.LevelInfo
 	if isInternal(x.entry.Path) {
 		level = slog.LevelDebug
@@ -263,7 +263,7 @@ func (s *Server) logRequest(x *exchange) {
 	// The record is built here rather than by Logger.LogAttrs, which looks
 	// up its caller on every call (runtime.Callers); the access log's source
 	// line would say nothing.
-	line := slog.NewRecord(time.Now(), level, "request", 0)
+	line := slog.NewRecord(end, level, "request", 0)
 	line.AddAttrs(attrs[:n]...)
 	_ = h.Handle(ctx, line)
 }

@@ -35,6 +35,11 @@ type shard struct {
 	mu   sync.RWMutex
 	pins map[int64]pin
 	peak int // most pins the map has held since it was made
+	// scratch holds the pin update hands its fn, under mu: a pin on
+	// update's stack would be moved to the heap on every call, since fn
+	// could keep it. It is made on the shard's first update, so an idle
+	// server does not carry one per shard.
+	scratch *pin
 }
 
 func newStore(max int) *store {
@@ -112,8 +117,13 @@ func (s *store) update(id int64, fn func(p *pin) error) error {
 	if !ok {
 		return ErrPinNotFound
 	}
-	err := fn(&p)
-	sh.pins[id] = p
+	if sh.scratch == nil {
+		sh.scratch = new(pin)
+	}
+	*sh.scratch = p
+	err := fn(sh.scratch)
+	sh.pins[id] = *sh.scratch
+	*sh.scratch = pin{} // keep no strings alive
 	return err
 }
 

@@ -2,7 +2,7 @@ package scenarios
 
 import (
 	"github.com/mockplex/mockplex/internal/yamljson"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // toJSON converts a YAML tree into the values the schema validator takes,

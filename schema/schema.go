@@ -102,7 +102,7 @@ func Compile(p Profile, opts ...Option) (*Schema, error) {
 	}
 	root, ok := doc.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("the %s schema is not a JSON object: run go generate ./schema/...", p)
+		return nil, fmt.Errorf("the %s schema is not a JSON object; regenerate it with go generate ./schema/", p)
 	}
 	if cfg.strict {
 		makeStrict(root)

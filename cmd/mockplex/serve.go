@@ -20,6 +20,7 @@ import (
 
 	"github.com/mockplex/mockplex/internal/gctune"
 	"github.com/mockplex/mockplex/internal/logbuf"
+	"github.com/mockplex/mockplex/internal/textlog"
 	"github.com/mockplex/mockplex/mock"
 )
 
@@ -227,7 +228,9 @@ func newLogger(format, level string, w io.Writer) (*slog.Logger, error) {
 	opts := &slog.HandlerOptions{Level: lv}
 	switch format {
 	case "text":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
+		// slog's text format, written faster for flat records (every
+		// access line): see internal/textlog.
+		return slog.New(textlog.New(w, opts)), nil
 	case "json":
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}

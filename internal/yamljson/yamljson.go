@@ -12,7 +12,7 @@ import (
 	"math"
 	"strconv"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Error says where a YAML tree cannot be JSON and what was expected.

@@ -3,7 +3,7 @@ package yamljson
 import (
 	"testing"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 func TestConvert(t *testing.T) {

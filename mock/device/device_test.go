@@ -227,8 +227,18 @@ func TestVerifyPlexJWT(t *testing.T) {
 				t.Fatalf("VerifyPlexJWT() = %v, want %v", err, tt.want)
 			}
 			if err == nil {
-				if diff := cmp.Diff(&want, got); diff != "" {
+				wantClaims := &device.PlexClaims{
+					Issuer: "plex.tv", Audience: []string{"plex.tv", "client-1"}, IssuedAt: t0.Unix(),
+					Expiry: t0.Add(plexjwt.TokenLifetime).Unix(), Thumbprint: "device-kid", User: device.User{ID: 42, UUID: "u"},
+				}
+				if diff := cmp.Diff(wantClaims, got); diff != "" {
 					t.Errorf("VerifyPlexJWT() mismatch (-want +got):\n%s", diff)
+				}
+				// mockplex device verify prints the claims as the token has them.
+				gotJSON, _ := json.Marshal(got)
+				wantJSON, _ := json.Marshal(want)
+				if string(gotJSON) != string(wantJSON) {
+					t.Errorf("PlexClaims JSON = %s, want the token's %s", gotJSON, wantJSON)
 				}
 			}
 		})

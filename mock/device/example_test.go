@@ -2,13 +2,15 @@ package device_test
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"strings"
 	"time"
 
-	"github.com/mockplex/mockplex/internal/plexjwt"
+	"github.com/mockplex/mockplex/mock"
 	"github.com/mockplex/mockplex/mock/device"
 )
 
@@ -21,48 +23,72 @@ func printJWT(tok string) {
 	}
 }
 
-// The whole flow, with mockplex's JOSE layer standing in for the HTTP
-// server: register the key, sign a pin poll, get a Plex JWT, verify it.
+// A device signs in to a mock plex.tv with its own key, as a JWT client
+// such as Plex's newer apps does: it creates a pin carrying its public key,
+// the user approves the pin (here with a Go call instead of a browser), and
+// the device's signed poll gets a Plex JWT, which verifies against the
+// server's published keys.
 func Example() {
-	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	srv := mock.NewServer(mock.WithSeed(1))
+	defer srv.Close()
+	const clientID = "my-device-client"
 	key, err := device.New(rand.NewChaCha8([32]byte{1}), device.WithKID("my-device"))
 	if err != nil {
 		panic(err)
 	}
+	// send makes one request as the device and decodes the JSON answer.
+	send := func(method, path, body string, v any) {
+		req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+		if err != nil {
+			panic(err)
+		}
+		req.Header.Set("X-Plex-Client-Identifier", clientID)
+		req.Header.Set("Accept", "application/json")
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			panic(err)
+		}
+		defer resp.Body.Close()
+		if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+			panic(err)
+		}
+	}
 
-	// POST /api/v2/pins {"jwk": key.JWK()}: the server keeps the key.
-	registered, err := plexjwt.ParseJWK(key.JWK())
+	// POST /api/v2/pins with the device's public key: the pin registers it.
+	var pin struct {
+		ID        int64   `json:"id"`
+		Code      string  `json:"code"`
+		AuthToken *string `json:"authToken"`
+	}
+	send("POST", "/api/v2/pins", fmt.Sprintf(`{"jwk":%s,"strong":true}`, key.JWK()), &pin)
+
+	// The user approves the code, signed in as the default account.
+	if _, err := srv.Approve(pin.ID, ""); err != nil {
+		panic(err)
+	}
+
+	// The device polls with a JWT signed by its key, and gets a Plex JWT.
+	poll, err := key.PollJWT(clientID)
 	if err != nil {
 		panic(err)
 	}
-	// GET /api/v2/pins/{id}?deviceJWT=…: the server checks the poll JWT.
-	poll, err := key.PollJWT("my-client-id")
+	send("GET", fmt.Sprintf("/api/v2/pins/%d?deviceJWT=%s", pin.ID, poll), "", &pin)
+
+	// GET /api/v2/auth/keys, then verify the token as real clients do.
+	var jwks json.RawMessage
+	send("GET", "/api/v2/auth/keys", "", &jwks)
+	claims, err := device.VerifyPlexJWT(*pin.AuthToken, jwks, clientID, srv.Clock().Now())
 	if err != nil {
 		panic(err)
 	}
-	d, err := plexjwt.ParseDeviceJWT(poll)
-	if err != nil {
-		panic(err)
-	}
-	fmt.Println("poll:", d.Verify(registered, now))
-	// Once the pin is claimed, authToken is a Plex JWT.
-	keys, err := plexjwt.NewKeySet(rand.NewChaCha8([32]byte{2}), now)
-	if err != nil {
-		panic(err)
-	}
-	authToken, err := keys.Sign(plexjwt.NewClaims(d.Issuer, d.KID, plexjwt.User{ID: 42, UUID: "abc123"}, now))
-	if err != nil {
-		panic(err)
-	}
-	// GET /api/v2/auth/keys, then verify as real clients do.
-	claims, err := device.VerifyPlexJWT(authToken, keys.JWKS(), "my-client-id", now)
-	if err != nil {
-		panic(err)
-	}
-	fmt.Println("plex jwt for user", claims.User.ID, "thumbprint", claims.Thumbprint)
+	fmt.Println(claims.Issuer, claims.Audience, claims.Thumbprint)
+	fmt.Println(claims.User.ID == srv.Accounts()[0].ID)
 	// Output:
-	// poll: <nil>
-	// plex jwt for user 42 thumbprint my-device
+	// plex.tv [plex.tv my-device-client] my-device
+	// true
 }
 
 // A fixed seed gives the same key, and the same tokens, on every run; pass
@@ -161,31 +187,66 @@ func ExampleKey_SignJWT() {
 }
 
 // VerifyPlexJWT checks the auth_token of POST /api/v2/auth/token (or a JWT
-// pin's authToken) against GET /api/v2/auth/keys. Here a plexjwt.KeySet,
-// mockplex's own, stands in for the server.
+// pin's authToken) against GET /api/v2/auth/keys, whose body
+// mock.Server.JWKS returns. Here the device registers its key with
+// POST /api/v2/auth/jwk, as a signed-in client does, takes a nonce and
+// exchanges a device JWT for a Plex JWT.
 func ExampleVerifyPlexJWT() {
-	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
-	keys, err := plexjwt.NewKeySet(rand.NewChaCha8([32]byte{2}), now)
+	srv := mock.NewServer(mock.WithSeed(1))
+	defer srv.Close()
+	const clientID = "my-device-client"
+	key, err := device.New(rand.NewChaCha8([32]byte{1}), device.WithKID("my-device"))
 	if err != nil {
 		panic(err)
 	}
-	user := plexjwt.UserForScope(plexjwt.Account{ID: 42, UUID: "abc123", Username: "alice"}, "username")
-	authToken, err := keys.Sign(plexjwt.NewClaims("my-client-id", "my-device", user, now))
+	send := func(method, path, token, body string, v any) {
+		req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+		if err != nil {
+			panic(err)
+		}
+		req.Header.Set("X-Plex-Client-Identifier", clientID)
+		req.Header.Set("Accept", "application/json")
+		req.Header.Set("Content-Type", "application/json")
+		if token != "" {
+			req.Header.Set("X-Plex-Token", token)
+		}
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			panic(err)
+		}
+		defer resp.Body.Close()
+		if v != nil {
+			if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+				panic(err)
+			}
+		}
+	}
+	send("POST", "/api/v2/auth/jwk", srv.Accounts()[0].AuthToken, fmt.Sprintf(`{"jwk":%s}`, key.JWK()), nil)
+	var nonce struct{ Nonce string }
+	send("GET", "/api/v2/auth/nonce", "", "", &nonce)
+	signed, err := key.TokenJWT(clientID, nonce.Nonce, "username", srv.Clock().Now())
 	if err != nil {
 		panic(err)
 	}
-	jwks := keys.JWKS() // the body of GET /api/v2/auth/keys
+	var token struct {
+		AuthToken string `json:"auth_token"`
+	}
+	send("POST", "/api/v2/auth/token", "", fmt.Sprintf(`{"jwt":%q}`, signed), &token)
 
-	claims, err := device.VerifyPlexJWT(authToken, jwks, "my-client-id", now.Add(time.Hour))
+	now := srv.Clock().Now()
+	claims, err := device.VerifyPlexJWT(token.AuthToken, srv.JWKS(), clientID, now)
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(claims.User.ID, *claims.User.Username, claims.Thumbprint, claims.Audience)
+	fmt.Println(*claims.User.Username == srv.Accounts()[0].Username, claims.Nonce == nonce.Nonce)
 
-	_, err = device.VerifyPlexJWT(authToken, jwks, "my-client-id", now.Add(8*24*time.Hour))
+	_, err = device.VerifyPlexJWT(token.AuthToken, srv.JWKS(), clientID, now.Add(8*24*time.Hour))
 	fmt.Println(errors.Is(err, device.ErrExpired))
+	_, err = device.VerifyPlexJWT(token.AuthToken, srv.JWKS(), "another-client", now)
+	fmt.Println(errors.Is(err, device.ErrAudience))
 	// Output:
-	// 42 alice my-device [plex.tv my-client-id]
+	// true true
+	// true
 	// true
 }
 

@@ -26,7 +26,12 @@ func runPinned(ctx context.Context, o options, rep *report) error {
 	o.conns, o.threads, o.genCPUPinned = o.pinnedConns, 1, o.genCPU
 	rep.section(fmt.Sprintf("Pinned: poll JSON, servers on CPU %s (taskset), %s generator on CPU %s, %d connections, %s x %d alternating rounds; mockplex log level %s, journal on",
 		o.serverCPU, o.gen, o.genCPU, o.conns, o.duration, o.rounds, o.logLevel))
-	res, err := alternate(ctx, o, servers, workloads[0])
+	// The target holds on a quiet machine only: the load average before
+	// the run and before every round says whether this one was.
+	rep.printf("load average before the run: %s\n", loadAvg())
+	res, err := alternate(ctx, o, servers, workloads[0], func(round int) {
+		rep.printf("round %d/%d: load average %s\n", round+1, o.rounds, loadAvg())
+	})
 	if err != nil {
 		return err
 	}

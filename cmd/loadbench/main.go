@@ -6,11 +6,11 @@
 // and heap per pin at 1k to 1M live pins, the sweep of a million expired
 // pins, start-up time of the built binary, and a full contract run.
 //
-//	go run ./internal/loadbench              # everything, about 4 minutes
-//	go run ./internal/loadbench -quick       # a smoke run, under a minute
-//	go run ./internal/loadbench -mode load -gen go -duration 10s -rounds 5
-//	go run ./internal/loadbench -mode pinned -mock-binary /work/bench-baseline/loadbench
-//	go run ./internal/loadbench -mode clients,fields   # RSS under many or long identities
+//	go run ./cmd/loadbench              # everything, about 4 minutes
+//	go run ./cmd/loadbench -quick       # a smoke run, under a minute
+//	go run ./cmd/loadbench -mode load -gen go -duration 10s -rounds 5
+//	go run ./cmd/loadbench -mode pinned -mock-binary OLD_LOADBENCH
+//	go run ./cmd/loadbench -mode clients,fields   # RSS under many or long identities
 //
 // Every run is bounded; child servers exit when loadbench does.
 package main

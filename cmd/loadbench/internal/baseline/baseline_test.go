@@ -5,7 +5,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/mockplex/mockplex/internal/loadbench/baseline"
+	"github.com/mockplex/mockplex/cmd/loadbench/internal/baseline"
 	"github.com/mockplex/mockplex/schema"
 )
 

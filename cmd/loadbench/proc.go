@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mockplex/mockplex/internal/loadbench/loadgen"
+	"github.com/mockplex/mockplex/cmd/loadbench/internal/loadgen"
 )
 
 // child is a server process started by the parent.

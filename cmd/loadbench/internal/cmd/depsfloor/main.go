@@ -3,7 +3,7 @@
 // so that their package initialisation runs before main as it does in
 // mockplex. github.com/santhosh-tekuri/jsonschema/v5 compiles its
 // meta-schemas in init, github.com/brianvoe/gofakeit/v6 builds its data
-// tables, gopkg.in/yaml.v3 its tables. The gap between this binary and the
+// tables, go.yaml.in/yaml/v3 its tables. The gap between this binary and the
 // bare baseline is what those libraries cost; the gap between mockplex and
 // this binary is mockplex's own.
 package main
@@ -16,9 +16,9 @@ import (
 
 	"github.com/brianvoe/gofakeit/v6"
 	"github.com/santhosh-tekuri/jsonschema/v5"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
-	"github.com/mockplex/mockplex/internal/loadbench/baseline"
+	"github.com/mockplex/mockplex/cmd/loadbench/internal/baseline"
 )
 
 func main() {

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mockplex/mockplex/internal/loadbench/loadgen"
+	"github.com/mockplex/mockplex/cmd/loadbench/internal/loadgen"
 )
 
 // usageError is a bad command line (exit status 2).

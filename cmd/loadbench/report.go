@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mockplex/mockplex/internal/loadbench/loadgen"
+	"github.com/mockplex/mockplex/cmd/loadbench/internal/loadgen"
 )
 
 // figures are the medians of a set of runs.

@@ -55,8 +55,8 @@ func runStartup(ctx context.Context, o options, rep *report) error {
 	defer os.RemoveAll(dir)
 	targets := []*startTarget{
 		{label: "mockplex serve", pkg: "github.com/mockplex/mockplex/cmd/mockplex", args: []string{"serve", "--control", "on"}, path: o.binary},
-		{label: "bare Go + mockplex's libraries (cmd/depsfloor)", pkg: "github.com/mockplex/mockplex/internal/loadbench/cmd/depsfloor"},
-		{label: "bare Go net/http + gorilla/mux (cmd/baseline)", pkg: "github.com/mockplex/mockplex/internal/loadbench/cmd/baseline"},
+		{label: "bare Go + mockplex's libraries (cmd/depsfloor)", pkg: "github.com/mockplex/mockplex/cmd/loadbench/internal/cmd/depsfloor"},
+		{label: "bare Go net/http + gorilla/mux (cmd/baseline)", pkg: "github.com/mockplex/mockplex/cmd/loadbench/internal/cmd/baseline"},
 	}
 	for _, t := range targets {
 		if t.path != "" {

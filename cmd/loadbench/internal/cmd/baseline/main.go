@@ -9,7 +9,7 @@ import (
 	"net/http"
 	"os"
 
-	"github.com/mockplex/mockplex/internal/loadbench/baseline"
+	"github.com/mockplex/mockplex/cmd/loadbench/internal/baseline"
 )
 
 func main() {

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/mockplex/mockplex/internal/loadbench/loadgen"
+	"github.com/mockplex/mockplex/cmd/loadbench/internal/loadgen"
 )
 
 // runScale measures JSON poll throughput and latency, and heap per live

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mockplex/mockplex/internal/loadbench/loadgen"
+	"github.com/mockplex/mockplex/cmd/loadbench/internal/loadgen"
 )
 
 // workload is one kind of request the load runs send.
@@ -49,7 +49,7 @@ func runLoad(ctx context.Context, o options, rep *report) error {
 	rep.section(fmt.Sprintf("Load: mockplex vs bare gorilla/mux baseline (%s, %d connections, %s x %d alternating rounds; journal on, per-client scenario evaluated and not firing; mockplex log level %s; mocks reset before every create run)",
 		o.gen, o.conns, o.duration, o.rounds, o.logLevel))
 	for _, w := range workloads {
-		res, err := alternate(ctx, o, servers, w)
+		res, err := alternate(ctx, o, servers, w, nil)
 		if err != nil {
 			return err
 		}
@@ -106,7 +106,7 @@ func stopAll(cs []*child) {
 // results in round order. servers[0] is the baseline, which serves any
 // pin id, so it polls the ids of servers[1]. Before every create run, the
 // mocks are reset, so creates never pile up toward the pin cap.
-func alternate(ctx context.Context, o options, servers []*child, w workload) ([][]loadgen.Result, error) {
+func alternate(ctx context.Context, o options, servers []*child, w workload, beforeRound func(round int)) ([][]loadgen.Result, error) {
 	tgts := make([]reqTarget, len(servers))
 	for i, s := range servers {
 		tgts[i] = reqTarget{paths: []string{w.path}}
@@ -138,6 +138,9 @@ func alternate(ctx context.Context, o options, servers []*child, w workload) ([]
 	}
 	res := make([][]loadgen.Result, len(servers))
 	for r := range o.rounds {
+		if beforeRound != nil {
+			beforeRound(r)
+		}
 		for k := range servers {
 			i := (k + r) % len(servers)
 			got, err := runOne(i, o.duration)
