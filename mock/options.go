@@ -1,6 +1,8 @@
 package mock
 
 import (
+	"github.com/mockplex/mockplex/world"
+
 	"log/slog"
 	"time"
 )
@@ -27,6 +29,8 @@ type config struct {
 	maxClients   int
 	loopbackOnly bool
 	sweepEvery   time.Duration
+	world        *world.World // WithWorld
+	worldFile    string       // WithWorldFile
 }
 
 // base is where the qr field and the pages point: --public-url, else

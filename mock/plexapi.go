@@ -170,6 +170,9 @@ func handleUser(s *Server, x *exchange) {
 }
 
 func handleAccount(s *Server, x *exchange) {
+	if x.r.URL.Path == "/users/account" {
+		x.format = xmlFormat // v1: XML whatever Accept says; only .json is JSON (addendum §3.1)
+	}
 	acc, d, err := s.core.account(x.p.get(hToken), scenarios.OpUser, x.req)
 	if x.transport(d) {
 		return
@@ -293,7 +296,8 @@ func handlePreflight(s *Server, x *exchange) {
 
 // isPlexPath reports whether path is in plex.tv's namespace as mocked.
 func isPlexPath(path string) bool {
-	return strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/users/") || strings.HasPrefix(path, "/pins")
+	return strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/users/") || strings.HasPrefix(path, "/pins") ||
+		strings.HasPrefix(path, "/pms/") || path == "/devices.xml"
 }
 
 func handleNotFound(s *Server, x *exchange) { x.fail(errRouteNotFound) }

@@ -77,6 +77,7 @@ func newRouter() *mux.Router {
 	// built on its first request: most runs never call it.
 	r.PathPrefix(controlPrefix).Handler(endpoint(serveControl))
 	pageRoutes(r)
+	worldRoutes(r)
 
 	// CORS preflights for plex.tv's paths (wire contract §4.5). The control
 	// API and the pages get none. A MatcherFunc, not Methods, so other

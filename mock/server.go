@@ -39,6 +39,7 @@ type Server struct {
 	done     chan struct{}
 	closing  sync.Once
 	draining atomic.Bool
+	world    worldState // built on first use (world.go)
 }
 
 // New builds a server without starting a listener. It fails when a scenario
@@ -82,8 +83,13 @@ func New(opts ...Option) (*Server, error) {
 		cacheControl: []string{"max-age=0, private, must-revalidate"}, vary: []string{"Origin"},
 		json: []string{contentTypeJSON}, xml: []string{contentTypeXML},
 	}
+	if err := s.initWorld(); err != nil {
+		scripts.close()
+		return nil, err
+	}
 	if cfg.scenario != "" {
 		if _, ok := scripts.get(cfg.scenario); !ok {
+			s.closeWorld()
 			scripts.close()
 			return nil, scripts.unknown(cfg.scenario)
 		}
@@ -137,6 +143,7 @@ func (s *Server) Close() {
 		close(s.stop)
 		<-s.done
 		s.core.scripts.close()
+		s.closeWorld()
 	})
 }
 
@@ -418,6 +425,7 @@ func owned(pi PinInfo, err error) (PinInfo, error) { return pi.own(), err }
 func (s *Server) Reset() {
 	s.core.reset()
 	s.journal.clear()
+	s.resetWorld()
 }
 
 // Requests returns journal entries matching f, oldest first.

@@ -1,0 +1,192 @@
+package mock
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/mockplex/mockplex/world"
+)
+
+// The account's world (servers, shares) as the mock keeps it: the model is
+// package world; this file holds the server's copy, its options and Go
+// methods, and the file watcher. worldapi.go serves it.
+
+// WithWorld starts the server with w (a copy) instead of the default
+// world; Reset restores it. Accounts are named by id in w: use the
+// server's Accounts, or a world file (WithWorldFile) that names them by
+// username.
+func WithWorld(w *world.World) Option {
+	return func(c *config) {
+		if w != nil {
+			w = w.Clone()
+		}
+		c.world = w
+	}
+}
+
+// WithWorldFile loads the world from a YAML or JSON file (world.Parse) and
+// reloads it when the file changes; a change that does not parse is
+// logged and the world in force stays. New fails on a bad file with its
+// file:line:col.
+func WithWorldFile(path string) Option { return func(c *config) { c.worldFile = path } }
+
+// worldState is the server's world. It is built on first use (most
+// servers never serve a post-sign-in request, and NewServer stays as
+// cheap as it was): from the loaded world when one was given, else the
+// default world of the server's seed. Reset restores the loaded one.
+type worldState struct {
+	mu     sync.RWMutex
+	cur    *world.World // nil until first use
+	loaded *world.World // WithWorld, WithWorldFile or PUT /__mockplex/world's base; nil: the default
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// worldAccounts is the server's accounts as the world names them.
+func (s *Server) worldAccounts() []world.Account {
+	accs := s.core.accounts.all()
+	out := make([]world.Account, len(accs))
+	for i, a := range accs {
+		out[i] = worldAccount(&a)
+	}
+	return out
+}
+
+func worldAccount(a *Account) world.Account {
+	return world.Account{ID: a.ID, UUID: a.UUID, Username: a.Username, Title: a.Title, Email: a.Email, Thumb: a.Thumb}
+}
+
+// initWorld loads --world's file and starts its watcher; New calls it.
+func (s *Server) initWorld() error {
+	if s.cfg.world != nil {
+		s.world.loaded = s.cfg.world
+		s.world.loaded.SetAccounts(s.worldAccounts())
+	}
+	path := s.cfg.worldFile
+	if path == "" {
+		return nil
+	}
+	w, err := s.parseWorldFile(path, nil)
+	if err != nil {
+		return fmt.Errorf("%w; fix the file given as --world (MOCKPLEX_WORLD)", err)
+	}
+	s.world.loaded = w
+	ctx, cancel := context.WithCancel(context.Background())
+	s.world.cancel = cancel
+	s.world.wg.Add(1)
+	go func() {
+		defer s.world.wg.Done()
+		err := world.Watch(ctx, path, s.log, func(data []byte, err error) {
+			if err == nil {
+				var w *world.World
+				if w, err = s.parseWorldFile(path, data); err == nil {
+					s.world.mu.Lock()
+					s.world.loaded, s.world.cur = w, w.Clone()
+					s.world.mu.Unlock()
+					s.log.Info("world reloaded", "file", path, "servers", len(w.Servers), "shares", len(w.Shares))
+					return
+				}
+			}
+			s.log.Warn("world file refused; the world in force stays", "file", path, "err", err)
+		})
+		if err != nil && ctx.Err() == nil {
+			s.log.Warn("world hot reload stopped", "file", path, "err", err)
+		}
+	}()
+	return nil
+}
+
+// parseWorldFile reads (when data is nil) and parses a world file.
+func (s *Server) parseWorldFile(path string, data []byte) (*world.World, error) {
+	if data == nil {
+		var err error
+		if data, err = world.ReadFile(path); err != nil {
+			return nil, err
+		}
+	}
+	return world.Parse(path, data, s.worldAccounts(), s.core.clock.Now())
+}
+
+// closeWorld stops the file watcher.
+func (s *Server) closeWorld() {
+	if s.world.cancel != nil {
+		s.world.cancel()
+		s.world.wg.Wait()
+	}
+}
+
+// current returns the world in force, building it on first use; the
+// caller holds s.world.mu (for reading or writing).
+func (s *Server) buildWorldLocked() *world.World {
+	if s.world.cur == nil {
+		if s.world.loaded != nil {
+			s.world.cur = s.world.loaded.Clone()
+		} else {
+			s.world.cur = world.Default(s.cfg.seed, s.worldAccounts(), s.core.clock.Now())
+		}
+	}
+	return s.world.cur
+}
+
+// readWorld calls fn with the world in force, under the read lock.
+func (s *Server) readWorld(fn func(w *world.World)) {
+	s.world.mu.RLock()
+	if w := s.world.cur; w != nil {
+		fn(w)
+		s.world.mu.RUnlock()
+		return
+	}
+	s.world.mu.RUnlock()
+	s.world.mu.Lock()
+	defer s.world.mu.Unlock()
+	fn(s.buildWorldLocked())
+}
+
+// changeWorld calls fn with the world in force, under the write lock.
+func (s *Server) changeWorld(fn func(w *world.World) error) error {
+	s.world.mu.Lock()
+	defer s.world.mu.Unlock()
+	return fn(s.buildWorldLocked())
+}
+
+// resetWorld restores the loaded world (or the default one) at the next
+// use.
+func (s *Server) resetWorld() {
+	s.world.mu.Lock()
+	s.world.cur = nil
+	s.world.mu.Unlock()
+}
+
+// World returns a copy of the world in force: the servers accounts own and
+// the shares between them, as GET /__mockplex/world shows them.
+func (s *Server) World() *world.World {
+	var c *world.World
+	s.readWorld(func(w *world.World) { c = w.Clone() })
+	return c
+}
+
+// errBadWorld is a world refused by SetWorld or PUT /__mockplex/world.
+var errBadWorld = errors.New("mockplex: bad world")
+
+// SetWorld replaces the world in force with a copy of w, after checking
+// it as a world file is checked (ids, references, caps); Reset restores
+// the world the server was started with. The error wraps a *world.Error.
+func (s *Server) SetWorld(w *world.World) error {
+	if w == nil {
+		return fmt.Errorf("%w: nil world", errBadWorld)
+	}
+	data, err := marshalWorld(w)
+	if err != nil {
+		return err
+	}
+	checked, err := world.Parse("world", data, s.worldAccounts(), s.core.clock.Now())
+	if err != nil {
+		return fmt.Errorf("%w: %w", errBadWorld, err)
+	}
+	s.world.mu.Lock()
+	s.world.cur = checked
+	s.world.mu.Unlock()
+	return nil
+}
