@@ -61,8 +61,11 @@ func worldAccount(a *Account) world.Account {
 // initWorld loads --world's file and starts its watcher; New calls it.
 func (s *Server) initWorld() error {
 	if s.cfg.world != nil {
-		s.world.loaded = s.cfg.world
-		s.world.loaded.SetAccounts(s.worldAccounts())
+		w, err := s.checkWorld(s.cfg.world)
+		if err != nil {
+			return fmt.Errorf("mock.WithWorld: %w", err)
+		}
+		s.world.loaded = w
 	}
 	path := s.cfg.worldFile
 	if path == "" {
@@ -167,6 +170,23 @@ func (s *Server) World() *world.World {
 	return c
 }
 
+// checkWorld checks a world built in Go as a world file is checked, and
+// returns the checked copy.
+func (s *Server) checkWorld(w *world.World) (*world.World, error) {
+	if w == nil {
+		return nil, fmt.Errorf("%w: nil world", errBadWorld)
+	}
+	data, err := marshalWorld(w)
+	if err != nil {
+		return nil, err
+	}
+	checked, err := world.Parse("world", data, s.worldAccounts(), s.core.clock.Now())
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errBadWorld, err)
+	}
+	return checked, nil
+}
+
 // errBadWorld is a world refused by SetWorld or PUT /__mockplex/world.
 var errBadWorld = errors.New("mockplex: bad world")
 
@@ -174,16 +194,9 @@ var errBadWorld = errors.New("mockplex: bad world")
 // it as a world file is checked (ids, references, caps); Reset restores
 // the world the server was started with. The error wraps a *world.Error.
 func (s *Server) SetWorld(w *world.World) error {
-	if w == nil {
-		return fmt.Errorf("%w: nil world", errBadWorld)
-	}
-	data, err := marshalWorld(w)
+	checked, err := s.checkWorld(w)
 	if err != nil {
 		return err
-	}
-	checked, err := world.Parse("world", data, s.worldAccounts(), s.core.clock.Now())
-	if err != nil {
-		return fmt.Errorf("%w: %w", errBadWorld, err)
 	}
 	s.world.mu.Lock()
 	s.world.cur = checked

@@ -135,7 +135,11 @@ func (p *parser) document(data []byte) (*yaml.Node, *Error) {
 	case err != nil:
 		return nil, syntaxError(p.file, err)
 	default:
-		return nil, &Error{File: p.file, Line: next.Line, Column: next.Column, Want: "one YAML document", Got: "a second document"}
+		line, col := next.Line, next.Column
+		if len(next.Content) > 0 {
+			line, col = next.Content[0].Line, next.Content[0].Column
+		}
+		return nil, &Error{File: p.file, Line: line, Column: col, Want: "one YAML document", Got: "a second document"}
 	}
 	// yamljson refuses what JSON cannot hold (aliases, duplicate keys,
 	// tags), with positions: the world's JSON form is its file form.

@@ -33,6 +33,7 @@ type config struct {
 	ControlToken    string
 	Scenario        string
 	ScenarioDir     string
+	World           string
 	PublicURL       string
 	LegacyAccept    bool
 	StateFile       string
@@ -135,6 +136,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (co
 	e.str(&c.ControlToken, "control-token", "", "token that guards the control API and pages")
 	e.str(&c.Scenario, "scenario", "", "default scenario for every request")
 	e.str(&c.ScenarioDir, "scenarios", "", "folder of scenario files, hot-reloaded")
+	e.str(&c.World, "world", "", "world file (YAML or JSON): the accounts' servers and shares, hot-reloaded (docs/world.md)")
 	e.str(&c.PublicURL, "public-url", "", "base URL the qr field and auth URLs point at (e.g. http://localhost:8080)")
 	e.bool(&c.LegacyAccept, "legacy-accept", false, "pre-2026 Accept rule: the first listed type wins")
 	e.str(&c.StateFile, "state-file", "", "save pins and accounts here on shutdown and restore them on start (its folder must be writable: checked at start)")
@@ -273,7 +275,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	opts := []mock.Option{
 		mock.WithSeed(c.Seed), mock.WithLogger(logger), mock.WithAccessLog(accessLog), mock.WithScenario(c.Scenario),
-		mock.WithScenarios(c.ScenarioDir), mock.WithPublicURL(strings.TrimRight(c.PublicURL, "/")),
+		mock.WithScenarios(c.ScenarioDir), mock.WithWorldFile(c.World), mock.WithPublicURL(strings.TrimRight(c.PublicURL, "/")),
 		mock.WithLegacyAccept(c.LegacyAccept), mock.WithControl(acc.on), mock.WithControlToken(acc.token),
 		mock.WithLoopbackHosts(acc.loopbackHosts),
 		mock.WithMaxPins(c.MaxPins), mock.WithJournalSize(c.JournalSize), mock.WithMaxBodyBytes(c.MaxBodyBytes),
