@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/mockplex/mockplex/world"
@@ -202,4 +203,72 @@ func (s *Server) SetWorld(w *world.World) error {
 	s.world.cur = checked
 	s.world.mu.Unlock()
 	return nil
+}
+
+// worldView is the dashboard's table of servers and their shares.
+type worldView struct {
+	Servers []serverRow
+}
+
+type serverRow struct {
+	Name, MachineIdentifier, Owner string
+	Online                         bool
+	Libraries, Connections         []string
+	Shares                         []shareRow
+}
+
+type shareRow struct {
+	Invitee, Sections, Token string
+	Pending                  bool
+}
+
+// worldView renders the world for the dashboard.
+func (s *Server) worldView() worldView {
+	var v worldView
+	s.readWorld(func(w *world.World) {
+		name := func(id int64) string {
+			if a, ok := w.Account(id); ok {
+				return a.Username
+			}
+			return fmt.Sprint(id)
+		}
+		for _, sv := range w.Servers {
+			row := serverRow{Name: sv.Name, MachineIdentifier: sv.MachineIdentifier, Owner: name(sv.Owner), Online: sv.Presence}
+			for _, l := range sv.Libraries {
+				row.Libraries = append(row.Libraries, l.Title+" ("+l.Type+")")
+			}
+			for _, c := range sv.Connections {
+				// Scheme and host apart: the pages name no other origin.
+				desc := c.Protocol + " " + c.Address + ":" + fmt.Sprint(c.Port)
+				switch {
+				case c.Relay:
+					desc += " (relay)"
+				case c.Local:
+					desc += " (local)"
+				}
+				row.Connections = append(row.Connections, desc)
+			}
+			for _, sh := range w.Shares {
+				if sh.Server != sv.MachineIdentifier {
+					continue
+				}
+				r := shareRow{Invitee: sh.InvitedEmail, Token: sh.AccessToken, Pending: sh.Pending(), Sections: "all libraries"}
+				if sh.Invitee != 0 {
+					r.Invitee = name(sh.Invitee)
+				}
+				if !sh.AllLibraries {
+					var titles []string
+					for _, id := range sh.Sections {
+						if l, ok := sv.Library(id); ok {
+							titles = append(titles, l.Title)
+						}
+					}
+					r.Sections = strings.Join(titles, ", ")
+				}
+				row.Shares = append(row.Shares, r)
+			}
+			v.Servers = append(v.Servers, row)
+		}
+	})
+	return v
 }

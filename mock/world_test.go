@@ -603,3 +603,70 @@ func do(t *testing.T, srv *mock.Server, req *http.Request) (*http.Response, []by
 	}
 	return resp, body
 }
+
+func TestWorldDashboard(t *testing.T) {
+	t.Parallel()
+	srv := newFrozenServer(t)
+	w := srv.World()
+	_, body, _ := worldGet(t, srv, "/dashboard/live", "", "")
+	for _, want := range []string{"Servers and shares", w.Servers[0].Name[:5], w.Servers[0].MachineIdentifier, "http 127.0.0.1:32400 (local)",
+		srv.Accounts()[1].Username + " · Movies · token <code>" + w.Shares[0].AccessToken, "all libraries"} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("dashboard lacks %q", want)
+		}
+	}
+}
+
+func TestWorldFileReload(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "world.yaml")
+	probe := newFrozenServer(t)
+	owner := probe.Accounts()[0].Username
+	write := func(src string) {
+		t.Helper()
+		tmp := filepath.Join(dir, ".tmp")
+		if err := os.WriteFile(tmp, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, file); err != nil {
+			t.Fatal(err)
+		}
+	}
+	server := func(name string) string {
+		return "servers:\n  - {machineIdentifier: m1, name: " + name + ", owner: " + owner + "}\n"
+	}
+	write(server("first"))
+	srv := newFrozenServer(t, mock.WithWorldFile(file))
+	// waitFor rewrites the file until the world shows want: the watcher
+	// may start after a first write.
+	waitFor := func(src, want string) {
+		t.Helper()
+		deadline := time.After(10 * time.Second)
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for i := 0; ; i++ {
+			write(src + "# " + jsonNum(int64(i)) + "\n")
+			select {
+			case <-deadline:
+				t.Fatalf("world not reloaded within 10s: %q", srv.World().Servers[0].Name)
+			case <-tick.C:
+			}
+			if srv.World().Servers[0].Name == want {
+				return
+			}
+		}
+	}
+	waitFor(server("second"), "second")
+	// A bad file is refused; the world in force stays, and a good one after it loads.
+	write("servers: [{machineIdentifier: m1}]\n")
+	waitFor(server("third"), "third")
+	if got := srv.World().Servers[0].Name; got != "third" {
+		t.Errorf("after a bad file and a good one: %q", got)
+	}
+	// Reset restores the reloaded file's world, not the first.
+	srv.Reset()
+	if got := srv.World().Servers[0].Name; got != "third" {
+		t.Errorf("after Reset: %q, want the file's current world", got)
+	}
+}
