@@ -35,6 +35,7 @@ func worldRoutes(r *mux.Router) {
 	r.Handle("/pms/resources", v1(handleResourcesV1)).Methods(get...)
 	r.Handle("/pms/resources.xml", v1(handleResourcesV1)).Methods(get...)
 	r.Handle("/api/v2/resources", api(handleResourcesV2)).Methods(get...)
+	r.Handle("/api/v2/resources.json", api(handleResourcesV2)).Methods(get...)
 	r.Handle("/api/users", v1(handleUsers)).Methods(get...)
 	r.Handle("/api/users/", v1(handleUsers)).Methods(get...)
 	r.Handle("/api/servers/{mid}", v1(handleServerV1)).Methods(get...)
@@ -336,33 +337,18 @@ func handleResourcesV2(s *Server, x *exchange) {
 		return
 	}
 	f := filterOf(x.p)
-	out := []v2Resource{}
-	s.readWorld(func(w *world.World) {
-		for _, r := range w.Resources(acc.ID, token) {
-			sv := varied(r.Server, d)
-			res := v2Resource{
-				Name: sv.Name, Product: pmsProduct, ProductVersion: sv.Version, Platform: strPtr(sv.Platform),
-				PlatformVersion: strPtr(sv.PlatformVersion), Device: strPtr(sv.Device), ClientIdentifier: sv.MachineIdentifier,
-				CreatedAt: rfc3339(sv.CreatedAt), LastSeenAt: rfc3339(sv.LastSeenAt), Provides: "server",
-				PublicAddress: sv.PublicAddress, AccessToken: r.AccessToken, Owned: r.Owned, Relay: true,
-				Presence: sv.Presence, HTTPSRequired: sv.HTTPSRequired, PublicAddressMatches: true,
-				Connections: []v2Connection{},
-			}
-			if !r.Owned {
-				id := r.Owner.ID
-				res.OwnerID, res.SourceTitle = &id, strPtr(r.Owner.Username)
-			}
-			res.XOwned, res.XHome, res.XRelay, res.XPresence = xmlBool(res.Owned), xmlBool(res.Home), xmlBool(res.Relay), xmlBool(res.Presence)
-			res.XHTTPSRequired, res.XPublicAddressMatches = xmlBool(res.HTTPSRequired), xmlBool(res.PublicAddressMatches)
-			for _, c := range f.Connections(&sv) {
-				res.Connections = append(res.Connections, v2Connection{
-					Protocol: c.Protocol, Address: c.Address, Port: c.Port, URI: c.URI, Local: c.Local, Relay: c.Relay, IPv6: c.IPv6,
-					XLocal: xmlBool(c.Local), XRelay: xmlBool(c.Relay), XIPv6: xmlBool(c.IPv6),
-				})
-			}
-			out = append(out, res)
-		}
-	})
+	if x.format == jsonFormat {
+		buf := bufPool.Get().(*bytes.Buffer)
+		buf.Reset()
+		defer putBuf(buf)
+		s.readWorld(func(w *world.World) {
+			buf.Write(appendResourcesJSON(buf.AvailableBuffer(), w, acc.ID, token, f, d.World))
+		})
+		x.send(http.StatusOK, jsonFormat, buf.Bytes())
+		return
+	}
+	var out []v2Resource
+	s.readWorld(func(w *world.World) { out = resourcesV2(w, acc.ID, token, f, d.World) })
 	x.reply(http.StatusOK, bodies{json: out, xml: &v2ResourcesXML{Size: len(out), Resources: out}})
 }
 
@@ -1044,4 +1030,38 @@ func marshalWorld(w *world.World) ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// resourcesV2 is GET /api/v2/resources's body for the viewer, as structs
+// (the XML form; appendResourcesJSON writes the JSON form directly).
+func resourcesV2(w *world.World, viewer int64, token string, f world.Filter, variants []string) []v2Resource {
+	out := []v2Resource{}
+	for _, r := range w.Resources(viewer, token) {
+		sv := r.Server
+		for _, v := range variants {
+			sv.Vary(v)
+		}
+		res := v2Resource{
+			Name: sv.Name, Product: pmsProduct, ProductVersion: sv.Version, Platform: strPtr(sv.Platform),
+			PlatformVersion: strPtr(sv.PlatformVersion), Device: strPtr(sv.Device), ClientIdentifier: sv.MachineIdentifier,
+			CreatedAt: rfc3339(sv.CreatedAt), LastSeenAt: rfc3339(sv.LastSeenAt), Provides: "server",
+			PublicAddress: sv.PublicAddress, AccessToken: r.AccessToken, Owned: r.Owned, Relay: true,
+			Presence: sv.Presence, HTTPSRequired: sv.HTTPSRequired, PublicAddressMatches: true,
+			Connections: []v2Connection{},
+		}
+		if !r.Owned {
+			id := r.Owner.ID
+			res.OwnerID, res.SourceTitle = &id, strPtr(r.Owner.Username)
+		}
+		res.XOwned, res.XHome, res.XRelay, res.XPresence = xmlBool(res.Owned), xmlBool(res.Home), xmlBool(res.Relay), xmlBool(res.Presence)
+		res.XHTTPSRequired, res.XPublicAddressMatches = xmlBool(res.HTTPSRequired), xmlBool(res.PublicAddressMatches)
+		for _, c := range f.Connections(&sv) {
+			res.Connections = append(res.Connections, v2Connection{
+				Protocol: c.Protocol, Address: c.Address, Port: c.Port, URI: c.URI, Local: c.Local, Relay: c.Relay, IPv6: c.IPv6,
+				XLocal: xmlBool(c.Local), XRelay: xmlBool(c.Relay), XIPv6: xmlBool(c.IPv6),
+			})
+		}
+		out = append(out, res)
+	}
+	return out
 }

@@ -48,13 +48,17 @@ type Filter struct {
 // custom https URLs only).
 func (f Filter) Connections(s *Server) []Connection {
 	out := make([]Connection, 0, len(s.Connections))
-	for _, c := range s.Connections {
-		if (c.Relay && !f.Relay) || (c.IPv6 && !f.IPv6) || (isPlexDirect(c.URI) && !f.HTTPS) {
-			continue
+	for i := range s.Connections {
+		if f.Sees(&s.Connections[i]) {
+			out = append(out, s.Connections[i])
 		}
-		out = append(out, c)
 	}
 	return out
+}
+
+// Sees reports whether a request with f lists c.
+func (f Filter) Sees(c *Connection) bool {
+	return (!c.Relay || f.Relay) && (!c.IPv6 || f.IPv6) && (f.HTTPS || !isPlexDirect(c.URI))
 }
 
 func isPlexDirect(uri string) bool {
