@@ -17,7 +17,7 @@ import (
 // jwt.* checks are answered by the fake.
 func newReplay(tb testing.TB) http.Handler {
 	tb.Helper()
-	return newJWTFake(newCaptures(tb))
+	return worldFake{next: newJWTFake(newCaptures(tb))}
 }
 
 // newCaptures returns the replay handler of the captures alone.

@@ -268,8 +268,10 @@ func (r *run) suite(ctx context.Context) error {
 			}
 		}
 		if r.cfg.accountToken != "" {
+			r.world(ctx, r.cfg.accountToken)
 			r.jwtAccount(ctx, js, r.deviceToken(ctx))
 		} else {
+			r.world(ctx, "")
 			r.skipAccount(refused)
 		}
 		if refused != nil {
@@ -280,6 +282,7 @@ func (r *run) suite(ctx context.Context) error {
 	token := r.claim(ctx, strong)
 	r.user(ctx, token)
 	r.link(ctx, link, token)
+	r.world(ctx, token)
 	// The JWT checks run last: issuing a Plex JWT ends the device's legacy
 	// token (§0.8), which the checks above use. Without an account token
 	// the claimed pin's token, minted through the control API, serves.

@@ -465,9 +465,14 @@ func worldScenarioTests() []struct {
 			}
 		}},
 		{"deprecated-410", func(t *testing.T, srv *mock.Server, c *scenarioClient) {
-			r := c.do("GET", "/pms/resources", map[string]string{"X-Plex-Token": srv.Accounts()[0].AuthToken})
-			if r.status != 410 || !strings.Contains(string(r.body), `<Response code="410" status="This endpoint was deprecated and removed">`) {
-				t.Errorf("/pms/resources = %d %s, want 410", r.status, r.body)
+			for _, p := range []string{"/pms/resources", "/api/resources"} {
+				r := c.do("GET", p, map[string]string{"X-Plex-Token": srv.Accounts()[0].AuthToken})
+				if r.status != 410 || !strings.Contains(string(r.body), `<Response code="410" status="This endpoint was deprecated and removed">`) {
+					t.Errorf("%s = %d %s, want 410", p, r.status, r.body)
+				}
+			}
+			if r := c.do("GET", "/api/v2/resources", map[string]string{"X-Plex-Token": srv.Accounts()[0].AuthToken}); r.status != 200 {
+				t.Errorf("/api/v2/resources = %d, want 200", r.status)
 			}
 		}},
 	}

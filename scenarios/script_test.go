@@ -227,7 +227,8 @@ func builtinCases() map[string][]evalCase {
 		},
 		"deprecated-410": {
 			{"legacy resources", ev(OpOther, atPath("/pms/resources")), Decision{Deprecated: true}},
-			{"resources answer", ev(OpOther, atPath("/api/resources")), Decision{}},
+			{"v1 resources", ev(OpOther, atPath("/api/resources")), Decision{Deprecated: true}},
+			{"v2 resources answer", ev(OpOther, atPath("/api/v2/resources")), Decision{}},
 		},
 		"jwt-short-lived": {
 			{"token exchange", ev(OpToken, tokens(1)), Decision{TokenLifetime: 5 * time.Minute}},
