@@ -300,7 +300,15 @@ func isPlexPath(path string) bool {
 		strings.HasPrefix(path, "/pms/") || path == "/devices.xml"
 }
 
-func handleNotFound(s *Server, x *exchange) { x.fail(errRouteNotFound) }
+func handleNotFound(s *Server, x *exchange) {
+	if strings.HasPrefix(x.r.URL.Path, "/api/v2/") {
+		// plex.tv's v2 answer for a route it does not have (addendum §3.1,
+		// V-report [PYPLEX-1504]).
+		x.failWire(wireError{http.StatusNotFound, codeBadRequest, "The requested resource or endpoint could not be found"})
+		return
+	}
+	x.fail(errRouteNotFound)
+}
 
 func handleMethodNotAllowed(s *Server, x *exchange) {
 	x.w.Header().Set("Allow", strings.Join(allowedMethods(x.router, x.r), ", "))
