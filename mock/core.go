@@ -36,6 +36,9 @@ type core struct {
 	links     *linkLimiter
 	jwt       *jwtState
 	seq       atomic.Uint64 // the last pin's creation sequence number
+	// homes finds the identities Plex Home profile switches minted
+	// tokens for (home.go).
+	homes *worldState
 }
 
 // request is what every operation knows of the HTTP request behind it
@@ -421,6 +424,11 @@ func (c *core) account(token string, op scenarios.Op, q request) (*Account, scen
 		return nil, d, nil
 	}
 	acc, _, err := c.resolve(token, q.client, now)
+	if err != nil && c.homes != nil {
+		if sw, ok := c.homes.switchedAccount(token); ok {
+			return sw, d, nil
+		}
+	}
 	return acc, d, err
 }
 

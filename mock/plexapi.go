@@ -166,7 +166,8 @@ func handleUser(s *Server, x *exchange) {
 	}
 	now := s.core.clock.Now()
 	u := acc.userJSON(now)
-	x.reply(http.StatusOK, bodies{json: &u, xml: acc.userXML(now)})
+	s.homeRole(acc).apply(&u) // a Plex Home profile's identity (home.go)
+	x.reply(http.StatusOK, bodies{json: &u, xml: userXMLOf(u)})
 }
 
 func handleAccount(s *Server, x *exchange) {

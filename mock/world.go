@@ -43,6 +43,7 @@ type worldState struct {
 	loaded *world.World // WithWorld, WithWorldFile or PUT /__mockplex/world's base; nil: the default
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	home   homeState // tokens minted by profile switches and claims (home.go)
 }
 
 // worldAccounts is the server's accounts as the world names them.
@@ -61,6 +62,7 @@ func worldAccount(a *Account) world.Account {
 
 // initWorld loads --world's file and starts its watcher; New calls it.
 func (s *Server) initWorld() error {
+	s.core.homes = &s.world
 	if s.cfg.world != nil {
 		w, err := s.checkWorld(s.cfg.world)
 		if err != nil {
@@ -160,6 +162,7 @@ func (s *Server) changeWorld(fn func(w *world.World) error) error {
 func (s *Server) resetWorld() {
 	s.world.mu.Lock()
 	s.world.cur = nil
+	s.resetHomeLocked()
 	s.world.mu.Unlock()
 }
 

@@ -81,6 +81,7 @@ func worldGoldenCases() []goldenCase {
 			goldenCase{name: "world-" + p.name + "-unknown-xml", setup: setupWorld, method: "GET", path: p.path, header: map[string]string{"X-Plex-Token": "not-a-token"}, status: 401, format: "xml"},
 		)
 	}
+	cases = append(cases, homeGoldenCases()...)
 	invite := `{"server_id":"{mid}","shared_server":{"library_section_ids":[],"invited_email":"new.friend@example.com"},"sharing_settings":{"allowSync":"1"}}`
 	cases = append(cases,
 		goldenCase{name: "world-invite-owner", setup: setupWorld, method: "POST", path: "/api/servers/{mid}/shared_servers", header: tok("owner", map[string]string{"Content-Type": "application/json"}), body: invite, status: 200, format: "xml"},
@@ -326,8 +327,22 @@ func TestWorldReplayPlexapi(t *testing.T) {
 	if err := xml.Unmarshal(body, &u); status != 200 || err != nil {
 		t.Fatalf("users() = %d %v", status, err)
 	}
-	if len(u.Users) != 2 || u.Users[0].Username != accs[1].Username || len(u.Users[0].Servers) != 1 {
-		t.Errorf("users() = %+v", u.Users)
+	if len(u.Users) != 4 || u.Users[0].Username != accs[1].Username || len(u.Users[0].Servers) != 1 {
+		t.Errorf("users() = %+v, want the friend, the third account and the two managed users", u.Users)
+	}
+	// user("Kid"): managed Home users are found by title, with home="1"
+	// and no username or e-mail (switchHomeUser relies on it).
+	var kid bool
+	for _, x := range u.Users {
+		if x.Title == "Kid" {
+			kid = x.Home == "1" && x.Username == "" && x.Email == ""
+		}
+		if x.ID == accs[0].ID {
+			t.Error("users() lists the Home admin")
+		}
+	}
+	if !kid {
+		t.Errorf("users() has no managed user Kid with home=1: %+v", u.Users)
 	}
 }
 
@@ -409,7 +424,7 @@ func worldScenarioTests() []struct {
 	resources := func(t *testing.T, srv *mock.Server, c *scenarioClient, query string) []jsonResource {
 		return v2Resources(t, srv, "/api/v2/resources"+query, srv.Accounts()[0].AuthToken, "X-Plex-Client-Identifier", c.id, mock.ScenarioHeader, c.scenario)
 	}
-	return []tc{
+	return append(homeScenarioTests(), []tc{
 		{"server-offline", func(t *testing.T, srv *mock.Server, c *scenarioClient) {
 			for _, r := range resources(t, srv, c, "") {
 				if r.Presence {
@@ -475,7 +490,7 @@ func worldScenarioTests() []struct {
 				t.Errorf("/api/v2/resources = %d, want 200", r.status)
 			}
 		}},
-	}
+	}...)
 }
 
 func TestWorldInviteAccept(t *testing.T) {

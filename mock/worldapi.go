@@ -49,6 +49,7 @@ func worldRoutes(r *mux.Router) {
 	r.Handle("/pms/servers.xml", v1(handlePMSServers)).Methods(get...)
 	r.Handle("/api/v2/geoip", api(handleGeoIP)).Methods(get...)
 	r.Handle("/devices.xml", v1(handleDevices)).Methods(get...)
+	homeRoutes(r)
 	// Removed by plex.tv (§3.1): 410 for every method.
 	for _, p := range []string{"/pms/friends/all", "/api/friends/{id}", "/api/invites/requested", "/api/invites/requests"} {
 		r.Handle(p, v1(handleGone))
@@ -256,7 +257,7 @@ func handleResourcesV1(s *Server, x *exchange) {
 				Connections: []v1Connection{},
 			}
 			if !r.Owned {
-				home := xmlBool(false)
+				home := xmlBool(r.Home)
 				dev.OwnerID, dev.SourceTitle, dev.Home = r.Owner.ID, r.Owner.Username, &home
 			}
 			for _, c := range f.Connections(&sv) {
@@ -435,6 +436,9 @@ func handleUsers(s *Server, x *exchange) {
 			u := v1User{
 				ID: f.Account.ID, Title: f.Account.Title, Username: f.Account.Username, Email: f.Account.Email,
 				Thumb: f.Account.Thumb, Servers: []v1Server{},
+			}
+			if m := f.Member; m != nil { // a member of the caller's Home
+				u.Home, u.Restricted, u.Protected = true, xmlBool(m.Restricted), xmlBool(m.Protected())
 			}
 			for i, ss := range f.Shares {
 				if i == 0 {
@@ -1045,7 +1049,7 @@ func resourcesV2(w *world.World, viewer int64, token string, f world.Filter, var
 			Name: sv.Name, Product: pmsProduct, ProductVersion: sv.Version, Platform: strPtr(sv.Platform),
 			PlatformVersion: strPtr(sv.PlatformVersion), Device: strPtr(sv.Device), ClientIdentifier: sv.MachineIdentifier,
 			CreatedAt: rfc3339(sv.CreatedAt), LastSeenAt: rfc3339(sv.LastSeenAt), Provides: "server",
-			PublicAddress: sv.PublicAddress, AccessToken: r.AccessToken, Owned: r.Owned, Relay: true,
+			PublicAddress: sv.PublicAddress, AccessToken: r.AccessToken, Owned: r.Owned, Home: r.Home, Relay: true,
 			Presence: sv.Presence, HTTPSRequired: sv.HTTPSRequired, PublicAddressMatches: true,
 			Connections: []v2Connection{},
 		}

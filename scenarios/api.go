@@ -146,6 +146,7 @@ type Decision struct {
 	Deprecated bool
 	// World names changes to how servers look in the account's views
 	// (offline, relay-only, https-required, no-connections,
-	// sections-missing), in the order first named.
+	// sections-missing) and to Plex Home and claim rules
+	// (home-pin-enforced, claim-expired), in the order first named.
 	World []string
 }

@@ -87,8 +87,9 @@ func (c *compiler) rule(n *yaml.Node) (rule, *Error) {
 }
 
 // worldVariants are the names the world effect takes: how servers look
-// in the account's resources (the world package applies them).
-var worldVariants = []string{"offline", "relay-only", "https-required", "no-connections", "sections-missing"}
+// in the account's resources (the world package applies them), and two
+// rules of Plex Home and server claim (the mock applies them).
+var worldVariants = []string{"offline", "relay-only", "https-required", "no-connections", "sections-missing", "home-pin-enforced", "claim-expired"}
 
 // allOps lists every op a rule may name, in documentation order.
 var allOps = []Op{OpCreate, OpPoll, OpLink, OpClaim, OpUser, OpPing, OpQR, OpOptions, OpOther, OpJWK, OpNonce, OpToken, OpKeys}

@@ -220,6 +220,12 @@ func builtinCases() map[string][]evalCase {
 		"sections-missing": {
 			{"server", ev(OpOther, atPath("/api/servers/abc")), Decision{World: []string{"sections-missing"}}},
 		},
+		"home-pin-enforced": {
+			{"switch", ev(OpOther, atPath("/api/v2/home/users/abc/switch")), Decision{World: []string{"home-pin-enforced"}}},
+		},
+		"claim-expired": {
+			{"exchange", ev(OpOther, atPath("/api/claim/exchange")), Decision{World: []string{"claim-expired"}}},
+		},
 		"users-401": {
 			{"users", ev(OpOther, method("GET"), atPath("/api/users")), Decision{Respond: &Response{Status: 401, Code: 1001, Message: "Please sign in."}}},
 			{"users with a slash", ev(OpOther, method("GET"), atPath("/api/users/")), Decision{Respond: &Response{Status: 401, Code: 1001, Message: "Please sign in."}}},
@@ -276,6 +282,7 @@ func TestBuiltinContractFlags(t *testing.T) {
 		"jwt-short-lived": false,
 		"server-offline":  true, "relay-only": true, "https-required": true, "no-connections": true,
 		"sections-missing": true, "users-401": false, "deprecated-410": false,
+		"home-pin-enforced": true, "claim-expired": true,
 	}
 	for _, name := range reg.Names() {
 		s, _ := reg.Get(name)

@@ -26,7 +26,8 @@ type Resource struct {
 	Owned       bool    // the viewer owns the server
 	AccessToken string  // the token to use on the server
 	Owner       Account // the server's owner (its id at least)
-	Share       *Share  // the share that grants access; nil when owned
+	Share       *Share  // the share that grants access; nil when owned or through a Home
+	Home        bool    // access through a Plex Home: a member sees its admin's servers
 }
 
 // Resources lists the servers viewer may use, owned ones first, each in
@@ -48,7 +49,26 @@ func (w *World) Resources(viewer int64, token string) []Resource {
 		}
 		out = append(out, Resource{Server: *s.clone(), AccessToken: sh.AccessToken, Owner: w.accountOrID(s.Owner), Share: sh.clone()})
 	}
+	w.homeResources(viewer, func(r *Resource) {
+		r.Server = *r.Server.clone()
+		out = append(out, *r)
+	})
 	return out
+}
+
+// homeResources calls fn for each server of viewer's Home admin, when
+// viewer is a member (not the admin): not owned, home, with the member's
+// own server token.
+func (w *World) homeResources(viewer int64, fn func(r *Resource)) {
+	h, m, ok := w.HomeOf(viewer)
+	if !ok || m == nil {
+		return
+	}
+	for _, s := range w.Servers {
+		if s.Owner == h.Admin {
+			fn(&Resource{Server: *s, AccessToken: ServerToken(m.ID, s.MachineIdentifier), Owner: w.accountOrID(s.Owner), Home: true})
+		}
+	}
 }
 
 // EachResource calls fn for each server viewer may use, in Resources'
@@ -73,6 +93,7 @@ func (w *World) EachResource(viewer int64, token string, fn func(r *Resource)) {
 			fn(&r)
 		}
 	}
+	w.homeResources(viewer, fn)
 }
 
 // accountOrID is the account with id, or an Account with the id alone.
@@ -88,6 +109,7 @@ func (w *World) accountOrID(id int64) Account {
 type Friend struct {
 	Account Account
 	Shares  []SharedServer // the viewer's servers shared with the account; may be empty
+	Member  *Member        // set for a member of the viewer's Home (managed users have only a title)
 }
 
 // SharedServer is one share with its server.
@@ -134,6 +156,25 @@ func (w *World) Friends(owner int64) []Friend {
 		s, ok := w.Server(sh.Server)
 		if ok && sh.Invitee == owner && !sh.Pending() && s.Owner != owner {
 			add(s.Owner)
+		}
+	}
+	// The Home's members besides the friends, never the admin: python-plexapi's
+	// switchHomeUser(name) finds managed users here by title.
+	if h, _, ok := w.HomeOf(owner); ok {
+		for _, m := range h.Members {
+			if m.ID == owner || m.Account == owner {
+				continue
+			}
+			a := Account{ID: m.ID, UUID: m.UUID, Title: m.Title}
+			if m.Account != 0 {
+				a = w.accountOrID(m.Account)
+			}
+			if i, ok := index[a.ID]; ok {
+				out[i].Member = m
+				continue
+			}
+			index[a.ID] = len(out)
+			out = append(out, Friend{Account: a, Shares: []SharedServer{}, Member: m})
 		}
 	}
 	return out

@@ -19,7 +19,7 @@ import (
 // world file sets real addresses.
 func Default(seed int64, accounts []Account, now time.Time) *World {
 	f := gofakeit.New(seed)
-	w := &World{Servers: []*Server{}, Shares: []*Share{}}
+	w := &World{Servers: []*Server{}, Shares: []*Share{}, Homes: []*Home{}}
 	w.SetAccounts(accounts)
 	if len(accounts) == 0 {
 		return w
@@ -77,6 +77,18 @@ func Default(seed int64, accounts []Account, now time.Time) *World {
 		w.Servers = append(w.Servers, other)
 		w.Shares = append(w.Shares, newShare(other, accounts[0], true))
 	}
+	// Last, so the servers and shares a seed gives stay as they were: the
+	// default account is admin of a Home with two managed users: one
+	// protected by PIN 1234, one without a PIN.
+	member := func(title, profile, pin string) *Member {
+		return &Member{ID: int64(f.IntRange(100_000_000, 199_999_999)), UUID: hexString(f, 16), Title: title,
+			Restricted: true, RestrictionProfile: profile, PIN: pin}
+	}
+	w.Homes = append(w.Homes, &Home{
+		ID: int64(f.IntRange(1_000_000, 9_999_999)), Name: firstName(accounts[0]) + "'s home", Admin: accounts[0].ID,
+		GuestUserID: int64(f.IntRange(200_000_000, 299_999_999)), GuestUserUUID: hexString(f, 16),
+		Members: []*Member{member("Kid", "little_kid", "1234"), member("Teen", "teen", "")},
+	})
 	return w
 }
 

@@ -56,9 +56,11 @@ func ExampleWorld_Friends() {
 	accounts := []world.Account{{ID: 1, Username: "owner"}, {ID: 2, Username: "friend"}, {ID: 3, Username: "neighbour"}}
 	w := world.Default(42, accounts, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
 	for _, f := range w.Friends(1) {
-		fmt.Println(f.Account.Username, len(f.Shares))
+		fmt.Println(f.Account.Username, f.Account.Title, len(f.Shares), f.Member != nil)
 	}
 	// Output:
-	// friend 1
-	// neighbour 0
+	// friend  1 false
+	// neighbour  0 false
+	//  Kid 0 true
+	//  Teen 0 true
 }

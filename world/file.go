@@ -98,7 +98,7 @@ func Parse(file string, data []byte, accounts []Account, now time.Time) (*World,
 	if len(data) > MaxFileSize {
 		return nil, &Error{File: file, Want: "a world file of at most 4 MiB (world.MaxFileSize)", Got: strconv.Itoa(len(data)) + " bytes"}
 	}
-	p := &parser{file: file, now: now.UTC().Truncate(time.Second), w: &World{Servers: []*Server{}, Shares: []*Share{}}}
+	p := &parser{file: file, now: now.UTC().Truncate(time.Second), w: &World{Servers: []*Server{}, Shares: []*Share{}, Homes: []*Home{}}}
 	p.w.SetAccounts(accounts)
 	root, err := p.document(data)
 	if err != nil {
@@ -291,10 +291,11 @@ func (p *parser) account(n *yaml.Node) (int64, *Error) {
 }
 
 func (p *parser) world(root *yaml.Node) *Error {
-	var servers, shares *yaml.Node
+	var servers, shares, homes *yaml.Node
 	err := p.fields(root, "a world", map[string]func(*yaml.Node) *Error{
 		"servers": func(v *yaml.Node) *Error { servers = v; return nil },
 		"shares":  func(v *yaml.Node) *Error { shares = v; return nil },
+		"homes":   func(v *yaml.Node) *Error { homes = v; return nil },
 	})
 	if err != nil {
 		return err
@@ -311,6 +312,122 @@ func (p *parser) world(root *yaml.Node) *Error {
 			return err
 		}
 	}
+	if homes != nil && homes.ShortTag() != "!!null" {
+		ids := map[int64]bool{}
+		if err := p.list(homes, "homes", MaxServers, func(n *yaml.Node) *Error { return p.home(n, ids) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// home reads a Plex Home; ids holds every home and member id seen, which
+// must not collide with each other nor with an account's.
+func (p *parser) home(n *yaml.Node, ids map[int64]bool) *Error {
+	h := &Home{Members: []*Member{}}
+	var adminNode, idNode *yaml.Node
+	err := p.fields(n, "a home", map[string]func(*yaml.Node) *Error{
+		"id":            func(v *yaml.Node) *Error { idNode = v; return p.integer(&h.ID, 1, 1<<53)(v) },
+		"name":          p.str(&h.Name),
+		"admin":         func(v *yaml.Node) *Error { adminNode = v; return nil },
+		"guestUserID":   p.integer(&h.GuestUserID, 0, 1<<53),
+		"guestUserUUID": p.str(&h.GuestUserUUID),
+		"guestEnabled":  p.boolean(&h.GuestEnabled),
+		"subscription":  p.boolean(&h.Subscription),
+		"members": func(v *yaml.Node) *Error {
+			return p.list(v, "members", MaxHomeMembers, func(mn *yaml.Node) *Error { return p.member(mn, h, ids) })
+		},
+	})
+	if err != nil {
+		return err
+	}
+	if adminNode == nil {
+		return p.at(n, "a home with an admin (an account)", "none")
+	}
+	admin, aerr := p.account(adminNode)
+	if aerr != nil {
+		return aerr
+	}
+	if _, _, in := p.w.HomeOf(admin); in {
+		return p.at(adminNode, "an account in no other Home", "an account that is in one already")
+	}
+	h.Admin = admin
+	if h.ID == 0 {
+		h.ID = admin + 1_000_000_000
+	} else if ids[h.ID] {
+		return p.at(idNode, "each home id once", "id "+strconv.FormatInt(h.ID, 10)+" again")
+	}
+	ids[h.ID] = true
+	if h.Name == "" {
+		h.Name = "Home"
+	}
+	for _, m := range h.Members {
+		if m.Account == admin {
+			return p.at(adminNode, "an admin who is not also a member", "the admin listed as a member")
+		}
+	}
+	p.w.Homes = append(p.w.Homes, h)
+	return nil
+}
+
+var uuidPattern = regexp.MustCompile(`^[0-9a-f]{16}$`)
+
+func (p *parser) member(n *yaml.Node, h *Home, ids map[int64]bool) *Error {
+	m := &Member{}
+	var idNode, uuidNode, pinNode, accNode, profNode *yaml.Node
+	err := p.fields(n, "a home member", map[string]func(*yaml.Node) *Error{
+		"id":                 func(v *yaml.Node) *Error { idNode = v; return p.integer(&m.ID, 1, 1<<53)(v) },
+		"uuid":               func(v *yaml.Node) *Error { uuidNode = v; return p.str(&m.UUID)(v) },
+		"title":              p.str(&m.Title),
+		"account":            func(v *yaml.Node) *Error { accNode = v; return nil },
+		"restricted":         p.boolean(&m.Restricted),
+		"restrictionProfile": func(v *yaml.Node) *Error { profNode = v; return p.str(&m.RestrictionProfile)(v) },
+		"pin":                func(v *yaml.Node) *Error { pinNode = v; return p.str(&m.PIN)(v) },
+		"guest":              p.boolean(&m.Guest),
+	})
+	if err != nil {
+		return err
+	}
+	if accNode != nil {
+		id, aerr := p.account(accNode)
+		if aerr != nil {
+			return aerr
+		}
+		if _, _, in := p.w.HomeOf(id); in {
+			return p.at(accNode, "an account in no other Home", "an account that is in one already")
+		}
+		a, _ := p.w.Account(id)
+		m.Account, m.ID, m.UUID = id, id, a.UUID
+		if m.Title == "" {
+			m.Title = a.Title
+		}
+	}
+	switch {
+	case m.Title == "":
+		return p.at(n, "a member with a title (or an account)", "none")
+	case m.PIN != "" && !isPIN(m.PIN):
+		return p.at(pinNode, "a PIN of four digits", yamljson.Describe(pinNode))
+	case m.RestrictionProfile != "" && m.RestrictionProfile != "little_kid" && m.RestrictionProfile != "older_kid" && m.RestrictionProfile != "teen":
+		return p.at(profNode, "a restriction profile: little_kid, older_kid or teen", yamljson.Describe(profNode))
+	case m.Account == 0 && idNode == nil:
+		return p.at(n, "a managed user with an id", "none")
+	case m.Account == 0 && (uuidNode == nil || !uuidPattern.MatchString(m.UUID)):
+		at := n
+		if uuidNode != nil {
+			at = uuidNode
+		}
+		return p.at(at, "a managed user with a uuid of 16 lower-case hex digits", "none or another form")
+	}
+	_, isAccount := p.w.Account(m.ID)
+	if ids[m.ID] || (m.Account == 0 && isAccount) {
+		at := n
+		if idNode != nil {
+			at = idNode
+		}
+		return p.at(at, "a member id used once, by no account", "id "+strconv.FormatInt(m.ID, 10)+" again")
+	}
+	ids[m.ID] = true
+	h.Members = append(h.Members, m)
 	return nil
 }
 

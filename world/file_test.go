@@ -73,7 +73,7 @@ func TestParseBad(t *testing.T) {
 		{"empty", "", "f:1:1: want a world mapping with servers and shares, got an empty file"},
 		{"not a mapping", "[1]", "f:1:1: want a world mapping with servers and shares, got a sequence"},
 		{"syntax", "servers: [\n", "f:1: want valid YAML, got did not find expected node content"},
-		{"unknown key", "servers: []\nfriends: []\n", `f:2:1: want one of the keys of a world: servers, shares, got key "friends"`},
+		{"unknown key", "servers: []\nfriends: []\n", `f:2:1: want one of the keys of a world: homes, servers, shares, got key "friends"`},
 		{"alias", "a: &x 1\nservers: *x\n", "f:2:10: want a plain value (no anchors or aliases), got alias *x"},
 		{"two documents", "servers: []\n---\nshares: []\n", "f:3:1: want one YAML document, got a second document"},
 		{"no machine id", "servers:\n  - owner: alice\n", "f:2:5: want a server with a machineIdentifier, got none"},

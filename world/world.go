@@ -23,6 +23,7 @@ type Account struct {
 type World struct {
 	Servers []*Server `json:"servers"`
 	Shares  []*Share  `json:"shares"`
+	Homes   []*Home   `json:"homes"`
 
 	accounts []Account // the accounts the world may name, by id order of arrival
 }
@@ -164,6 +165,16 @@ func (w *World) Clone() *World {
 	c.Shares = make([]*Share, len(w.Shares))
 	for i, sh := range w.Shares {
 		c.Shares[i] = sh.clone()
+	}
+	c.Homes = make([]*Home, len(w.Homes))
+	for i, h := range w.Homes {
+		hc := *h
+		hc.Members = make([]*Member, len(h.Members))
+		for j, m := range h.Members {
+			mc := *m
+			hc.Members[j] = &mc
+		}
+		c.Homes[i] = &hc
 	}
 	return c
 }

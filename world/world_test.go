@@ -82,7 +82,7 @@ func TestWhoSeesWhat(t *testing.T) {
 		tokens  []string
 		friends []int64
 	}{
-		{"owner", alice.ID, "alice-jwt", []string{own.MachineIdentifier, other.MachineIdentifier}, []bool{true, false}, []string{"alice-jwt", w.Shares[1].AccessToken}, []int64{bob.ID, carol.ID}},
+		{"owner", alice.ID, "alice-jwt", []string{own.MachineIdentifier, other.MachineIdentifier}, []bool{true, false}, []string{"alice-jwt", w.Shares[1].AccessToken}, []int64{bob.ID, carol.ID, w.Homes[0].Members[0].ID, w.Homes[0].Members[1].ID}},
 		{"friend", bob.ID, "bob-tok", []string{own.MachineIdentifier}, []bool{false}, []string{w.Shares[0].AccessToken}, []int64{alice.ID}},
 		{"third", carol.ID, "carol-tok", []string{other.MachineIdentifier}, []bool{true}, []string{"carol-tok"}, []int64{alice.ID}},
 		{"stranger", 999, "x", nil, nil, nil, nil},
