@@ -211,6 +211,13 @@ func (s *Server) SetWorld(w *world.World) error {
 // worldView is the dashboard's table of servers and their shares.
 type worldView struct {
 	Servers []serverRow
+	Homes   []homeRow
+}
+
+// homeRow is one Plex Home on the dashboard.
+type homeRow struct {
+	Name, Admin string
+	Members     []string // title, with "PIN" and the restriction profile when set
 }
 
 type serverRow struct {
@@ -271,6 +278,23 @@ func (s *Server) worldView() worldView {
 				row.Shares = append(row.Shares, r)
 			}
 			v.Servers = append(v.Servers, row)
+		}
+		for _, h := range w.Homes {
+			row := homeRow{Name: h.Name, Admin: name(h.Admin)}
+			for _, m := range h.Members {
+				desc := m.Title
+				if m.Account != 0 {
+					desc += " (" + name(m.Account) + ")"
+				}
+				if m.RestrictionProfile != "" {
+					desc += ", " + m.RestrictionProfile
+				}
+				if m.Protected() {
+					desc += ", PIN " + m.PIN
+				}
+				row.Members = append(row.Members, desc)
+			}
+			v.Homes = append(v.Homes, row)
 		}
 	})
 	return v

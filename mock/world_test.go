@@ -630,7 +630,8 @@ func TestWorldDashboard(t *testing.T) {
 	w := srv.World()
 	_, body, _ := worldGet(t, srv, "/dashboard/live", "", "")
 	for _, want := range []string{"Servers and shares", w.Servers[0].Name[:5], w.Servers[0].MachineIdentifier, "http 127.0.0.1:32400 (local)",
-		srv.Accounts()[1].Username + " · Movies · token <code>" + w.Shares[0].AccessToken, "all libraries"} {
+		srv.Accounts()[1].Username + " · Movies · token <code>" + w.Shares[0].AccessToken, "all libraries",
+		"Plex Home", "Kid, little_kid, PIN 1234; Teen, teen"} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("dashboard lacks %q", want)
 		}

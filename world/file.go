@@ -401,6 +401,9 @@ func (p *parser) member(n *yaml.Node, h *Home, ids map[int64]bool) *Error {
 		if m.Title == "" {
 			m.Title = a.Title
 		}
+		if m.Title == "" {
+			m.Title = a.Username
+		}
 	}
 	switch {
 	case m.Title == "":

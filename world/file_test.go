@@ -33,6 +33,12 @@ shares:
     invitedEmail: someone@example.com
     allLibraries: true
     acceptedAt: null
+homes:
+  - admin: alice
+    name: Liddells
+    members:
+      - {id: 501, uuid: 0123456789abcdef, title: Kid, restricted: true, restrictionProfile: little_kid, pin: "1234"}
+      - {account: carol}
 `
 
 func TestParseGood(t *testing.T) {
@@ -47,6 +53,12 @@ func TestParseGood(t *testing.T) {
 	}
 	if sh := w.Shares[0]; sh.Invitee != bob.ID || sh.Pending() || !sh.Settings.AllowSync || sh.Settings.FilterMovies != "label=kids" {
 		t.Errorf("share 0 = %+v", sh)
+	}
+	if h := w.Homes[0]; h.Admin != alice.ID || len(h.Members) != 2 || !h.Members[0].Protected() || h.Members[1].Account != carol.ID || h.Members[1].Title != carol.Title {
+		t.Errorf("home = %+v %+v %+v", h, h.Members[0], h.Members[1])
+	}
+	if got := w.Resources(501, "kid"); len(got) != 1 || !got[0].Home || got[0].AccessToken != world.ServerToken(501, "box-1") {
+		t.Errorf("the kid's resources = %+v, want the admin's server through the Home", got)
 	}
 	if sh := w.Shares[1]; !sh.Pending() || sh.InvitedEmail != "someone@example.com" || sh.AccessToken == "" || sh.ID == w.Shares[0].ID {
 		t.Errorf("share 1 = %+v", sh)
@@ -93,6 +105,13 @@ func TestParseBad(t *testing.T) {
 		{"accepted e-mail invite", "servers:\n  - {machineIdentifier: m, owner: alice}\nshares:\n  - {server: m, invitedEmail: a@b.c, allLibraries: true}\n", "f:4:5: want an invite to an e-mail to be pending (acceptedAt: null), got an accepted share without an invitee account"},
 		{"bad date", "servers:\n  - {machineIdentifier: m, owner: alice, createdAt: yesterday}\n", `f:2:53: want an RFC 3339 date such as 2026-10-01T22:39:52Z, got string "yesterday"`},
 		{"unknown setting", "servers:\n  - {machineIdentifier: m, owner: alice}\nshares:\n  - {server: m, invitee: bob, allLibraries: true, settings: {allowEverything: true}}\n", `f:4:62: want one of the keys of share settings: allowCameraUpload, allowChannels, allowSubtitleAdmin, allowSync, allowTuners, filterAll, filterMovies, filterMusic, filterPhotos, filterTelevision, got key "allowEverything"`},
+		{"home without admin", "homes:\n  - {name: H}\n", "f:2:5: want a home with an admin (an account), got none"},
+		{"home admin twice", "homes:\n  - {admin: alice}\n  - {admin: alice}\n", "f:3:13: want an account in no other Home, got an account that is in one already"},
+		{"bad member pin", "homes:\n  - admin: alice\n    members: [{id: 5, uuid: 0123456789abcdef, title: Kid, pin: '12a4'}]\n", `f:3:64: want a PIN of four digits, got string "12a4"`},
+		{"bad restriction profile", "homes:\n  - admin: alice\n    members: [{id: 5, uuid: 0123456789abcdef, title: Kid, restrictionProfile: toddler}]\n", `f:3:79: want a restriction profile: little_kid, older_kid or teen, got string "toddler"`},
+		{"managed user without uuid", "homes:\n  - admin: alice\n    members: [{id: 5, title: Kid}]\n", "f:3:15: want a managed user with a uuid of 16 lower-case hex digits, got none or another form"},
+		{"member id of an account", "homes:\n  - admin: alice\n    members: [{id: 202, uuid: 0123456789abcdef, title: Kid}]\n", "f:3:20: want a member id used once, by no account, got id 202 again"},
+		{"admin as member", "homes:\n  - admin: alice\n    members: [{account: alice}]\n", "f:2:12: want an admin who is not also a member, got the admin listed as a member"},
 		{"long string", "servers:\n  - {machineIdentifier: m, owner: alice, name: " + strings.Repeat("x", 300) + "}\n", "f:2:48: want a string of at most 256 bytes, got 300 bytes"},
 	}
 	for _, tt := range tests {
