@@ -64,6 +64,12 @@ const (
 	CheckWorldSharedServers = "world.shared-servers"
 	CheckWorldServer        = "world.server"
 	CheckWorldBadToken      = "world.bad-token"
+
+	// Plex Home and claim (plex-account-api.md §3.7, §3.9). Only home.users
+	// reads alone; the others change the account (WithDisposableAccount).
+	CheckHomeUsers     = "home.users"
+	CheckHomeSwitch    = "home.switch"
+	CheckClaimExchange = "claim.exchange"
 )
 
 // Checks lists every check of the suite, in report order.
@@ -116,5 +122,8 @@ func Checks() []CheckInfo {
 		{ID: CheckWorldSharedServers, Description: "each owned server's shared_servers lists SharedServers with their own token, each user listed in /api/users with a Server child of that server", Account: true},
 		{ID: CheckWorldServer, Description: "GET /api/v2/servers/{machineId} of an owned server answers 200 with the Server schema", Account: true},
 		{ID: CheckWorldBadToken, Description: "GET /api/resources with an unknown token answers 401 XML <errors>", Account: true},
+		{ID: CheckHomeUsers, Description: "GET /api/v2/home/users answers the Home's users (one admin; id, uuid, title, admin, protected) and /api/home/users the same users in XML whatever Accept says", Account: true},
+		{ID: CheckHomeSwitch, Description: "a switch to a Home user without a PIN answers a new token that /api/v2/user knows as that user (home, not homeAdmin), and switching back works; changes the account", Account: true},
+		{ID: CheckClaimExchange, Description: "a claim token (claim-…) exchanged with a server's identity answers a one-line <authentication-token> and the server is then owned in the account's resources; changes the account", Account: true},
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/mockplex/mockplex/contract"
@@ -109,6 +110,30 @@ func TestWorldBrokenServers(t *testing.T) {
 	}
 }
 
+// TestHomeDisposable runs the Home and claim checks against a target
+// without the control API: skipped unless the account is named
+// disposable, and then passing against the known-good fake.
+func TestHomeDisposable(t *testing.T) {
+	t.Parallel()
+	for _, disposable := range []bool{false, true} {
+		fake := worldFake{next: newJWTFake(newCaptures(t)), claimed: new(atomic.Value)}
+		rep := run(t, serve(t, fake), contract.WithAccountToken(accountToken), contract.WithDisposableAccount(disposable))
+		if ch, _ := rep.Check(contract.CheckHomeUsers); ch.Status != contract.Pass {
+			t.Errorf("disposable=%v: home.users = %s (%s)\n%s", disposable, ch.Status, ch.Reason, lines(ch.Violations))
+		}
+		for _, id := range []string{contract.CheckHomeSwitch, contract.CheckClaimExchange} {
+			ch, _ := rep.Check(id)
+			want := contract.Skip
+			if disposable {
+				want = contract.Pass
+			}
+			if ch.Status != want {
+				t.Errorf("disposable=%v: %s = %s (%s), want %s\n%s", disposable, id, ch.Status, ch.Reason, want, lines(ch.Violations))
+			}
+		}
+	}
+}
+
 // TestWorldReadOnly checks that the world checks, with an account token
 // against a target without the control API (as against plex.tv), send no
 // request that could change the account.
@@ -118,7 +143,7 @@ func TestWorldReadOnly(t *testing.T) {
 		mu     sync.Mutex
 		writes []string
 	)
-	fake := worldFake{next: newJWTFake(newCaptures(t))}
+	fake := worldFake{next: newJWTFake(newCaptures(t)), claimed: new(atomic.Value)}
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions &&
 			!strings.HasPrefix(r.URL.Path, "/api/v2/pins") && !strings.HasPrefix(r.URL.Path, "/api/v2/auth/") {

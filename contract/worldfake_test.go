@@ -5,13 +5,21 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 )
 
 // worldFake adds plex.tv's post-sign-in routes (plex-account-api.md §3) to
 // the suite's fake: one owned server, shared with one friend, for any token
 // but the suite's bad one. It is the suite's known-good fake for the
 // world.* checks, independent of package mock.
-type worldFake struct{ next http.Handler }
+type worldFake struct {
+	next    http.Handler
+	claimed *atomic.Value // the machine identifier of a claimed server (a string): resources list it
+}
+
+const (
+	fakeSwitchedToken = "fake-switched-token-01"
+)
 
 const (
 	fakeMachineID  = "0123456789abcdef0123456789abcdef01234567"
@@ -20,6 +28,9 @@ const (
 
 func (f worldFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
+	if f.home(w, r) {
+		return
+	}
 	world := p == "/api/resources" || p == "/api/v2/resources" || p == "/api/users" || p == "/api/users/" ||
 		strings.HasPrefix(p, "/api/servers/") || strings.HasPrefix(p, "/api/v2/servers/")
 	if !world {
@@ -65,4 +76,40 @@ func (f worldFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotFound)
 		fmt.Fprint(w, `<errors><error>Not Found</error></errors>`)
 	}
+}
+
+// home serves the Home and claim routes: a Home of the admin and one
+// managed user without a PIN, one switched token, and claims.
+func (f worldFake) home(w http.ResponseWriter, r *http.Request) bool {
+	p, tok := r.URL.Path, r.Header.Get("X-Plex-Token")
+	switch {
+	case p == "/api/v2/user" && tok == fakeSwitchedToken:
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"id":33542084,"uuid":"19860c4bdfbf24d5","title":"Kid","home":true,"homeAdmin":false,"restricted":true}`)
+	case p == "/api/v2/home/users":
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"id":1841489,"name":"home","users":[{"id":2737029,"uuid":"d320a7e6324aacd5","title":"Owner","admin":true,"protected":false},{"id":33542084,"uuid":"19860c4bdfbf24d5","title":"Kid","admin":false,"protected":false}]}`)
+	case p == "/api/home/users":
+		w.Header().Set("Content-Type", "application/xml")
+		fmt.Fprint(w, `<MediaContainer size="2"><User id="2737029" admin="1"/><User id="33542084" admin="0"/></MediaContainer>`)
+	case p == "/api/v2/home/users/19860c4bdfbf24d5/switch":
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"id":33542084,"authToken":%q}`, fakeSwitchedToken)
+	case p == "/api/v2/home/users/2737029/switch":
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"id":2737029,"authToken":"fake-admin-token-0001"}`)
+	case p == "/api/claim/token.json":
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"token":"claim-fake0000000000000000"}`)
+	case p == "/api/claim/exchange" && r.URL.Query().Get("token") == "claim-fake0000000000000000" && f.claimed != nil:
+		f.claimed.Store(r.Header.Get("X-Plex-Client-Identifier"))
+		w.Header().Set("Content-Type", "application/xml")
+		fmt.Fprint(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<user id=\"1\"><authentication-token>fake</authentication-token></user>")
+	case p == "/api/v2/resources" && r.Header.Get("Accept") == "application/json" && f.claimed != nil && f.claimed.Load() != nil && tok != "":
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `[{"name":"claimed","clientIdentifier":%q,"owned":true,"provides":"server"}]`, f.claimed.Load())
+	default:
+		return false
+	}
+	return true
 }

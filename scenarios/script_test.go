@@ -282,7 +282,7 @@ func TestBuiltinContractFlags(t *testing.T) {
 		"jwt-short-lived": false,
 		"server-offline":  true, "relay-only": true, "https-required": true, "no-connections": true,
 		"sections-missing": true, "users-401": false, "deprecated-410": false,
-		"home-pin-enforced": true, "claim-expired": true,
+		"home-pin-enforced": true, "claim-expired": false,
 	}
 	for _, name := range reg.Names() {
 		s, _ := reg.Get(name)
