@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gorilla/mux"
+	"github.com/mockplex/mockplex/internal/plexjwt"
 	"github.com/mockplex/mockplex/scenarios"
 	"github.com/mockplex/mockplex/world"
 )
@@ -267,7 +268,7 @@ func switchPIN(p *params) string {
 }
 
 func handleSwitch(s *Server, x *exchange) {
-	acc, d, ok := x.viewerHome(s)
+	acc, presented, d, ok := x.viewer(s)
 	if !ok {
 		return
 	}
@@ -314,7 +315,7 @@ func handleSwitch(s *Server, x *exchange) {
 			target = a
 			return nil
 		}
-		target = s.mintSwitchedLocked(w, h, m, adminAcc)
+		target = s.mintSwitchedLocked(h, m, adminAcc, presented, now)
 		return nil
 	})
 	if err != nil {
@@ -328,7 +329,9 @@ func handleSwitch(s *Server, x *exchange) {
 
 // mintSwitchedLocked mints a token for managed user m; the caller holds
 // s.world.mu for writing.
-func (s *Server) mintSwitchedLocked(w *world.World, h *world.Home, m *world.Member, admin world.Account) *Account {
+// With a Plex JWT presented, the new token is a Plex JWT too, for the same
+// device, naming the managed user.
+func (s *Server) mintSwitchedLocked(h *world.Home, m *world.Member, admin world.Account, presented string, now time.Time) *Account {
 	st := &s.world.home
 	if st.switched == nil {
 		st.switched = map[string]*Account{}
@@ -338,7 +341,10 @@ func (s *Server) mintSwitchedLocked(w *world.World, h *world.Home, m *world.Memb
 		delete(st.switched, st.switchedOrder[0])
 		st.switchedOrder = st.switchedOrder[1:]
 	}
-	tok := randString(s.core.faker.Rand, tokenAlphabet[:62], 20)
+	tok, isJWT := s.switchedJWT(presented, m, now)
+	if !isJWT {
+		tok = randString(s.core.faker.Rand, tokenAlphabet[:62], 20)
+	}
 	a := &Account{
 		ID: m.ID, UUID: m.UUID, Title: m.Title, Thumb: "https://plex.tv/users/" + m.UUID + "/avatar",
 		Locale: "en", Country: "US", AuthToken: tok,
@@ -353,6 +359,33 @@ func (s *Server) mintSwitchedLocked(w *world.World, h *world.Home, m *world.Memb
 	st.switched[tok] = a
 	st.switchedOrder = append(st.switchedOrder, tok)
 	return a
+}
+
+// switchedJWT signs a Plex JWT for managed user m with the claims of the
+// Plex JWT presented (its device, its expiry), or reports false when the
+// presented token is not a valid Plex JWT.
+func (s *Server) switchedJWT(presented string, m *world.Member, now time.Time) (string, bool) {
+	if !isJWT(presented) {
+		return "", false
+	}
+	claims, err := s.core.verifyPlexJWT(presented, now)
+	if err != nil {
+		return "", false
+	}
+	keys, err := s.core.keySet()
+	if err != nil {
+		return "", false
+	}
+	c := *claims
+	restricted := m.Restricted
+	c.User = plexjwt.User{ID: m.ID, UUID: m.UUID, Restricted: &restricted}
+	c.IssuedAt = now.Unix()
+	tok, err := keys.Sign(c)
+	if err != nil {
+		s.log.Error("home: sign a switched Plex JWT", "err", err)
+		return "", false
+	}
+	return tok, true
 }
 
 // pinAllowedLocked reports whether target may take another PIN now.

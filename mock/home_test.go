@@ -287,3 +287,34 @@ func homeScenarioTests() []struct {
 		}},
 	}
 }
+
+// TestHomeSwitchJWT: with a Plex JWT as the admin's token, the switched
+// token is a Plex JWT too, and works as the managed user's.
+func TestHomeSwitchJWT(t *testing.T) {
+	t.Parallel()
+	srv := newFrozenServer(t)
+	c := &jwtClient{t: t, srv: srv, client: "home-jwt"}
+	key := newDeviceKey(t, 43)
+	c.do("POST", "/api/v2/auth/jwk", map[string]any{"jwk": key.JWK()}, map[string]string{"X-Plex-Token": srv.Accounts()[0].AuthToken}).want(t, "POST jwk", 201)
+	jwt := c.refresh(key, "")
+	teen := srv.World().Homes[0].Members[1]
+	ex := roundTrip(t, srv, "POST", "/api/v2/home/users/"+teen.UUID+"/switch", map[string]string{
+		"X-Plex-Token": jwt, "Accept": "application/json", "X-Plex-Client-Identifier": "home-jwt"}, "")
+	var sw struct {
+		AuthToken string `json:"authToken"`
+	}
+	if err := json.Unmarshal(ex.RespBody, &sw); ex.Status != 200 || err != nil {
+		t.Fatalf("switch = %d %s", ex.Status, ex.RespBody)
+	}
+	if strings.Count(sw.AuthToken, ".") != 2 || !strings.HasPrefix(sw.AuthToken, "eyJ") || sw.AuthToken == jwt {
+		t.Fatalf("switched token = %q, want a new Plex JWT", sw.AuthToken)
+	}
+	var user struct {
+		ID   int64 `json:"id"`
+		Home bool  `json:"home"`
+	}
+	ex = roundTrip(t, srv, "GET", "/api/v2/user", map[string]string{"X-Plex-Token": sw.AuthToken, "Accept": "application/json", "X-Plex-Client-Identifier": "home-jwt"}, "")
+	if err := json.Unmarshal(ex.RespBody, &user); ex.Status != 200 || err != nil || user.ID != teen.ID || !user.Home {
+		t.Errorf("/api/v2/user with the switched JWT = %d %s", ex.Status, ex.RespBody)
+	}
+}
