@@ -532,21 +532,16 @@ func handleClaimExchange(s *Server, x *exchange) {
 		c.used = true
 		s.world.home.claims[tok] = c
 		owner = a
-		if sv, exists := w.Server(mid); exists {
-			sv.Owner, sv.LastSeenAt, sv.Presence = a.ID, now.UTC().Truncate(time.Second), true
-			return nil
-		}
-		if len(w.Servers) >= world.MaxServers {
-			return errorf(errBadRequest, "mockplex: server limit reached (world.MaxServers)")
-		}
 		w.AddAccount(worldAccount(a))
-		w.Servers = append(w.Servers, &world.Server{
-			MachineIdentifier: cut(mid, world.MaxTextLen), Name: cut(name, world.MaxTextLen), Owner: a.ID,
+		seen := now.UTC().Truncate(time.Second)
+		if err := w.Claim(a.ID, world.Server{
+			MachineIdentifier: mid, Name: cut(name, world.MaxTextLen),
 			Version: cut(x.p.get("X-Plex-Version"), world.MaxTextLen), Platform: cut(x.p.get("X-Plex-Platform"), world.MaxTextLen),
 			PlatformVersion: cut(x.p.get("X-Plex-Platform-Version"), world.MaxTextLen), Device: cut(x.p.get("X-Plex-Device"), world.MaxTextLen),
-			Presence: true, PublicAddress: "127.0.0.1", CreatedAt: now.UTC().Truncate(time.Second), LastSeenAt: now.UTC().Truncate(time.Second),
-			Libraries: []world.Library{}, Connections: []world.Connection{},
-		})
+			Presence: true, PublicAddress: "127.0.0.1", CreatedAt: seen, LastSeenAt: seen,
+		}); err != nil {
+			return errorf(errBadRequest, "mockplex: %v", err)
+		}
 		return nil
 	})
 	if err != nil {

@@ -64,3 +64,26 @@ func ExampleWorld_Friends() {
 	//  Kid 0 true
 	//  Teen 0 true
 }
+
+// A test adds a managed user with a PIN and claims a server, in Go; the
+// mock takes the world with Server.SetWorld.
+func ExampleWorld_AddManagedUser() {
+	accounts := []world.Account{{ID: 1, Username: "owner"}}
+	w := world.Default(42, accounts, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
+	m, err := w.AddManagedUser(1, 555, "00112233445566ff", "Grandma", "2468")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(m.Title, m.Protected(), len(w.Homes[0].Members))
+	fmt.Println(w.SetPIN(w.Homes[0], 555, "1357", "0000"))
+	fmt.Println(w.SetPIN(w.Homes[0], 555, "1357", "2468"), m.PIN)
+
+	_ = w.Claim(1, world.Server{MachineIdentifier: "new-pms", Name: "New PMS", Presence: true})
+	fmt.Println(len(w.Resources(1, "tok")))
+	// Output:
+	// Grandma true 3
+	// world: the current PIN is wrong
+	// <nil> 1357
+	// 2
+}

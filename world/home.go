@@ -113,3 +113,54 @@ func ServerToken(memberID int64, machineID string) string {
 	sum := sha256.Sum256([]byte("home " + strconv.FormatInt(memberID, 10) + " " + machineID))
 	return hex.EncodeToString(sum[:])[:20]
 }
+
+// AddManagedUser adds a managed user to the Home admin administers (a new
+// Home when it has none), with a PIN when pin is four digits. id and uuid
+// are the caller's to choose: unique, and no account's.
+func (w *World) AddManagedUser(admin int64, id int64, uuid, title, pin string) (*Member, error) {
+	if pin != "" && !isPIN(pin) {
+		return nil, ErrBadPIN
+	}
+	h, m, ok := w.HomeOf(admin)
+	switch {
+	case ok && m != nil:
+		return nil, fmt.Errorf("%w: account %d is a member of another admin's Home", ErrNoHome, admin)
+	case !ok:
+		h = &Home{ID: admin + 1_000_000_000, Name: "Home", Admin: admin}
+		w.Homes = append(w.Homes, h)
+	}
+	if len(h.Members) >= MaxHomeMembers {
+		return nil, fmt.Errorf("world: a Home holds at most %d users besides its admin", MaxHomeMembers)
+	}
+	if _, _, taken := w.HomeOf(id); taken {
+		return nil, fmt.Errorf("world: id %d is taken", id)
+	}
+	nm := &Member{ID: id, UUID: uuid, Title: title, Restricted: true, PIN: pin}
+	h.Members = append(h.Members, nm)
+	return nm, nil
+}
+
+// Claim makes the server with s's machine identifier owned by account: a
+// new server, or one that changes hands (a claimed server leaves its
+// previous owner).
+func (w *World) Claim(account int64, s Server) error {
+	if !machineIDPattern.MatchString(s.MachineIdentifier) {
+		return fmt.Errorf("world: %q is not a machine identifier", s.MachineIdentifier)
+	}
+	if old, ok := w.Server(s.MachineIdentifier); ok {
+		old.Owner = account
+		return nil
+	}
+	if len(w.Servers) >= MaxServers {
+		return fmt.Errorf("world: server limit reached (world.MaxServers)")
+	}
+	s.Owner = account
+	if s.Libraries == nil {
+		s.Libraries = []Library{}
+	}
+	if s.Connections == nil {
+		s.Connections = []Connection{}
+	}
+	w.Servers = append(w.Servers, &s)
+	return nil
+}
