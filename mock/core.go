@@ -2,6 +2,7 @@ package mock
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -424,7 +425,7 @@ func (c *core) account(token string, op scenarios.Op, q request) (*Account, scen
 		return nil, d, nil
 	}
 	acc, _, err := c.resolve(token, q.client, now)
-	if err != nil && c.homes != nil {
+	if errors.Is(err, errUnauthorized) && c.homes != nil { // not an expired or bad Plex JWT
 		if sw, ok := c.homes.switchedAccount(token); ok {
 			return sw, d, nil
 		}

@@ -34,6 +34,25 @@ func setupWorld(t *testing.T, s *mock.Server) goldenVars {
 
 func jsonNum(n int64) string { b, _ := json.Marshal(n); return string(b) }
 
+// setupInvite has the owner invite the third account to the movies, and
+// gives the invite's id.
+func setupInvite(t *testing.T, s *mock.Server) goldenVars {
+	v := setupWorld(t, s)
+	w := s.World()
+	body := `{"shared_server":{"library_section_ids":[` + jsonNum(w.Servers[0].Libraries[0].ID) + `],"invited_id":` + jsonNum(s.Accounts()[2].ID) + `}}`
+	ex := roundTrip(t, s, "POST", "/api/servers/"+v["mid"]+"/shared_servers", map[string]string{"X-Plex-Token": v["owner"], "Content-Type": "application/json"}, body)
+	var got struct {
+		Shared []struct {
+			ID string `xml:"id,attr"`
+		} `xml:"SharedServer"`
+	}
+	if err := xml.Unmarshal(ex.RespBody, &got); ex.Status != 200 || err != nil || len(got.Shared) != 1 {
+		t.Fatalf("invite = %d %s", ex.Status, ex.RespBody)
+	}
+	v["invite"] = got.Shared[0].ID
+	return v
+}
+
 func worldGoldenCases() []goldenCase {
 	tok := func(who string, h map[string]string) map[string]string {
 		return withHeaders(h, "X-Plex-Token", "{"+who+"}")
@@ -82,6 +101,15 @@ func worldGoldenCases() []goldenCase {
 		)
 	}
 	cases = append(cases, homeGoldenCases()...)
+	accept := "/api/v2/shared_servers/invites/received/{invite}/accept"
+	cases = append(cases,
+		goldenCase{name: "world-invites-pending-invitee", setup: setupInvite, method: "GET", path: "/api/v2/shared_servers/invites/received/pending", header: tok("third", accJSON), status: 200, format: "json"},
+		goldenCase{name: "world-accept-json", setup: setupInvite, method: "POST", path: accept, header: tok("third", accJSON), status: 200, format: "json"},
+		goldenCase{name: "world-accept-xml", setup: setupInvite, method: "POST", path: accept, header: tok("third", none), status: 200, format: "xml"},
+		goldenCase{name: "world-accept-not-invitee", setup: setupInvite, method: "POST", path: accept, header: tok("owner", accJSON), status: 404, format: "json"},
+		goldenCase{name: "world-accept-unknown", setup: setupInvite, method: "POST", path: "/api/v2/shared_servers/invites/received/1/accept", header: tok("third", accJSON), status: 404, format: "json"},
+		goldenCase{name: "world-accept-bad-token", setup: setupInvite, method: "POST", path: accept, header: map[string]string{"X-Plex-Token": "nope", "Accept": "application/json"}, status: 401, format: "json"},
+	)
 	invite := `{"server_id":"{mid}","shared_server":{"library_section_ids":[],"invited_email":"new.friend@example.com"},"sharing_settings":{"allowSync":"1"}}`
 	cases = append(cases,
 		goldenCase{name: "world-invite-owner", setup: setupWorld, method: "POST", path: "/api/servers/{mid}/shared_servers", header: tok("owner", map[string]string{"Content-Type": "application/json"}), body: invite, status: 200, format: "xml"},
@@ -689,5 +717,25 @@ func TestWorldFileReload(t *testing.T) {
 	srv.Reset()
 	if got := srv.World().Servers[0].Name; got != "third" {
 		t.Errorf("after Reset: %q, want the file's current world", got)
+	}
+}
+
+// TestWorldEndedToken: an account's legacy token that issuing a Plex JWT
+// ended answers v1's 422 "Invalid token", not 401.
+func TestWorldEndedToken(t *testing.T) {
+	t.Parallel()
+	srv := newFrozenServer(t)
+	legacy := srv.Accounts()[0].AuthToken
+	c := &jwtClient{t: t, srv: srv, client: "world-ended"}
+	key := newDeviceKey(t, 44)
+	c.do("POST", "/api/v2/auth/jwk", map[string]any{"jwk": key.JWK()}, map[string]string{"X-Plex-Token": legacy}).want(t, "POST jwk", 201)
+	c.refresh(key, "")
+	ex := roundTrip(t, srv, "GET", "/api/resources", map[string]string{"X-Plex-Token": legacy, "X-Plex-Client-Identifier": "world-ended"}, "")
+	if ex.Status != 422 || !strings.Contains(string(ex.RespBody), "<errors><error>Invalid token</error></errors>") {
+		t.Errorf("ended token on /api/resources = %d %s, want 422 Invalid token", ex.Status, ex.RespBody)
+	}
+	ex = roundTrip(t, srv, "GET", "/api/resources", map[string]string{"X-Plex-Token": "never-issued"}, "")
+	if ex.Status != 401 {
+		t.Errorf("unknown token = %d, want 401", ex.Status)
 	}
 }

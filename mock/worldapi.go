@@ -170,6 +170,12 @@ func (x *exchange) viewer(s *Server) (*Account, string, scenarios.Decision, bool
 		return nil, "", d, false
 	}
 	if err != nil {
+		if _, known := s.core.accounts.byTok(token); known && errors.Is(err, errUnauthorized) && isV1(x.r.URL.Path) {
+			// An account's token that no longer signs in (its device
+			// was revoked, or issued a Plex JWT): v1's 422 (§3.1).
+			x.reply(http.StatusUnprocessableEntity, &v1Errors{Error: "Invalid token"})
+			return nil, "", d, false
+		}
 		x.failWorld(err)
 		return nil, "", d, false
 	}
