@@ -198,17 +198,8 @@ func homeUsers(w *world.World, h *world.Home) []homeUser {
 	return out
 }
 
-// viewerHome finds the caller's Home. It answers failures itself.
-func (x *exchange) viewerHome(s *Server) (*Account, scenarios.Decision, bool) {
-	acc, _, d, ok := x.viewer(s)
-	if !ok {
-		return nil, d, false
-	}
-	return acc, d, true
-}
-
 func handleHomeUsersV2(s *Server, x *exchange) {
-	acc, _, ok := x.viewerHome(s)
+	acc, _, _, ok := x.viewer(s)
 	if !ok {
 		return
 	}
@@ -240,7 +231,7 @@ type homeV1 struct {
 }
 
 func handleHomeUsersV1(s *Server, x *exchange) {
-	acc, _, ok := x.viewerHome(s)
+	acc, _, _, ok := x.viewer(s)
 	if !ok {
 		return
 	}
@@ -416,7 +407,7 @@ func (s *Server) missLocked(target int64, now time.Time) {
 // handleSetPIN is PUT /api/home/users/{id}?pin=&currentPin=: the admin
 // sets (or, with an empty pin, removes) a member's PIN.
 func handleSetPIN(s *Server, x *exchange) {
-	acc, _, ok := x.viewerHome(s)
+	acc, _, _, ok := x.viewer(s)
 	if !ok {
 		return
 	}
@@ -459,7 +450,7 @@ type claimToken struct {
 }
 
 func handleClaimToken(s *Server, x *exchange) {
-	acc, _, ok := x.viewerHome(s)
+	acc, _, _, ok := x.viewer(s)
 	if !ok {
 		return
 	}
