@@ -42,10 +42,11 @@ func (r *homeRole) apply(j *userJSON) {
 const (
 	maxSwitchedTokens = 10_000
 	maxClaimTokens    = 1_000
-	// ClaimLifetime is how long a claim token stays valid, on the mock's
+	// claimLifetime is how long a claim token stays valid, on the mock's
 	// clock: plex.tv's four minutes.
 	claimLifetime = 4 * time.Minute
-	// pinMisses wrong PINs a minute per target slow a switch down.
+	// pinMisses wrong PINs within a minute for one user answer 429 until
+	// the oldest is a minute old, as link codes are slowed down.
 	pinMisses = 5
 )
 
@@ -94,7 +95,8 @@ func (s *Server) homeRole(acc *Account) *homeRole {
 // resetHome forgets the minted tokens; the caller holds s.world.mu.
 func (s *Server) resetHomeLocked() { s.world.home = homeState{} }
 
-// switchFailure maps the switch's errors to plex.tv's answers.
+// failHome answers the Home and claim routes' errors as plex.tv does: the
+// v2 envelope, or v1's <errors> XML.
 func (x *exchange) failHome(err error) {
 	v1 := isV1(x.r.URL.Path)
 	var we wireError
