@@ -56,7 +56,6 @@ var (
 	errHomeUser     = errors.New("no such user in this Plex Home")
 	errPINRate      = errors.New("too many wrong PINs for this user; wait a minute")
 	errClaimInvalid = errors.New("the claim token is unknown, expired or used")
-	errBadPIN       = errors.New("a PIN is four digits")
 )
 
 // homeState is the world's tokens: switched identities by token, claim
@@ -108,7 +107,7 @@ func (x *exchange) failHome(err error) {
 	case errors.Is(err, errPINRate):
 		x.w.Header().Set("Retry-After", "60")
 		we = wireError{http.StatusTooManyRequests, codeRateLimited, "Too many requests"}
-	case errors.Is(err, errBadPIN), errors.Is(err, world.ErrBadPIN):
+	case errors.Is(err, world.ErrBadPIN):
 		we = wireError{http.StatusBadRequest, codeBadRequest, "PIN must be 4 digits"}
 	case errors.Is(err, world.ErrWrongPIN):
 		we = wireError{http.StatusForbidden, 1041, errPINRequired.Error()}
