@@ -81,6 +81,7 @@ func homeGoldenCases() []goldenCase {
 		{name: "switch-v1-1041", setup: setupHome, method: "POST", path: "/api/home/users/{kidID}/switch?pin=12", header: tok("owner", none), status: 403, format: "xml"},
 		{name: "switch-v1-unknown-user", setup: setupHome, method: "POST", path: "/api/home/users/1/switch", header: tok("owner", none), status: 404, format: "xml"},
 		{name: "home-set-pin", setup: setupHome, method: "PUT", path: "/api/home/users/{kidID}?pin=4321&currentPin=1234", header: tok("owner", none), status: 200, format: "xml"},
+		{name: "home-set-pin-not-four-digits", setup: setupHome, method: "PUT", path: "/api/home/users/{kidID}?pin=12345&currentPin=1234", header: tok("owner", none), status: 400, format: "xml"},
 		{name: "home-set-pin-wrong-current", setup: setupHome, method: "PUT", path: "/api/home/users/{kidID}?pin=4321&currentPin=9999", header: tok("owner", none), status: 403, format: "xml"},
 		{name: "claim-token", setup: setupHome, method: "GET", path: "/api/claim/token.json", header: tok("owner", none), status: 200, format: "json"},
 		{name: "claim-token-unknown", setup: setupHome, method: "GET", path: "/api/claim/token.json", header: bad, status: 401, format: "json"},
