@@ -54,6 +54,22 @@ const (
 	CheckJWTTokenVerify      = "jwt.token.verify"
 	CheckJWTUser             = "jwt.user"
 	CheckJWTPinClaimed       = "jwt.pin.claimed"
+
+	// After sign-in (plex-account-api.md §3); read-only on any target.
+	CheckWorldResourcesV1   = "world.resources.v1"
+	CheckWorldResourcesJSON = "world.resources.json"
+	CheckWorldResourcesXML  = "world.resources.xml"
+	CheckWorldTokens        = "world.tokens"
+	CheckWorldUsers         = "world.users"
+	CheckWorldSharedServers = "world.shared-servers"
+	CheckWorldServer        = "world.server"
+	CheckWorldBadToken      = "world.bad-token"
+
+	// Plex Home and claim (plex-account-api.md §3.7, §3.9). Only home.users
+	// reads alone; the others change the account (WithDisposableAccount).
+	CheckHomeUsers     = "home.users"
+	CheckHomeSwitch    = "home.switch"
+	CheckClaimExchange = "claim.exchange"
 )
 
 // Checks lists every check of the suite, in report order.
@@ -98,5 +114,16 @@ func Checks() []CheckInfo {
 		{ID: CheckJWTTokenVerify, Description: "the Plex JWT verifies against /api/v2/auth/keys: EdDSA, kid in the set, iss plex.tv, aud plex.tv and the client id, exp - iat = 7 days, thumbprint = the registered kid, integer user.id", Account: true},
 		{ID: CheckJWTUser, Description: "GET /api/v2/user with the Plex JWT as X-Plex-Token answers 200 JSON", Account: true},
 		{ID: CheckJWTPinClaimed, Description: "a claimed JWT pin polled with a deviceJWT carries a Plex JWT that verifies; without one, a 20-character legacy token (mockplex's default)", Control: true},
+		{ID: CheckWorldResourcesV1, Description: "GET /api/resources with Accept: application/json answers 200 XML: Devices with clientIdentifier, owned 0/1, a server accessToken, Connections with uri and local", Account: true},
+		{ID: CheckWorldResourcesJSON, Description: "GET /api/v2/resources with Accept: application/json answers 200 with the Resources schema", Account: true},
+		{ID: CheckWorldResourcesXML, Description: "GET /api/v2/resources without Accept answers 200 XML rooted at <resources>", Account: true},
+		{ID: CheckWorldTokens, Description: "an owned server's accessToken is the presenting token; a shared server's is not", Account: true},
+		{ID: CheckWorldUsers, Description: "GET /api/users and /api/users/ answer XML (whatever Accept says) with integer User ids", Account: true},
+		{ID: CheckWorldSharedServers, Description: "each owned server's shared_servers lists SharedServers with their own token, each user listed in /api/users with a Server child of that server", Account: true},
+		{ID: CheckWorldServer, Description: "GET /api/v2/servers/{machineId} of an owned server answers 200 with the Server schema", Account: true},
+		{ID: CheckWorldBadToken, Description: "GET /api/resources with an unknown token answers 401 XML <errors>", Account: true},
+		{ID: CheckHomeUsers, Description: "GET /api/v2/home/users answers the Home's users (one admin; id, uuid, title, admin, protected) and /api/home/users the same users in XML whatever Accept says", Account: true},
+		{ID: CheckHomeSwitch, Description: "a switch to a Home user without a PIN answers a new token that /api/v2/user knows as that user (home, not homeAdmin), and switching back works; changes the account", Account: true},
+		{ID: CheckClaimExchange, Description: "a claim token (claim-…) exchanged with a server's identity answers a one-line <authentication-token> and the server is then owned in the account's resources; changes the account", Account: true},
 	}
 }

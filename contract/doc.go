@@ -49,6 +49,16 @@
 // answer at all gives ErrUnreachable and a report with every check in
 // Error.
 //
+// After sign-in (plex-account-api.md), with an account token: the read-only
+// world.resources.v1, world.resources.json, world.resources.xml,
+// world.tokens, world.users, world.shared-servers, world.server,
+// world.bad-token and home.users; and home.switch and claim.exchange,
+// which change the account (a claimed server stays in its resources), so
+// they run against a mock with the control API, or against a real account
+// only WithDisposableAccount(true) (--disposable-account). The suite never
+// invites, accepts or unshares. Exchanges of these checks are recorded
+// without their bodies' fields: the bodies carry server tokens.
+//
 // # Profiles
 //
 // The profile (WithProfile; --profile) chooses the schema that types a

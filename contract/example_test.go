@@ -39,7 +39,7 @@ func Example() {
 		}
 	}
 	// Output:
-	// passed=false checks=39 pass=23 fail=4 skip=12
+	// passed=false checks=50 pass=23 fail=4 skip=23
 	// FAIL jwt.nonce
 	// FAIL jwt.nonce.missing-client
 	// FAIL jwt.keys

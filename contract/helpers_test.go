@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,7 +18,7 @@ import (
 // jwt.* checks are answered by the fake.
 func newReplay(tb testing.TB) http.Handler {
 	tb.Helper()
-	return newJWTFake(newCaptures(tb))
+	return worldFake{next: newJWTFake(newCaptures(tb)), claimed: new(atomic.Value)}
 }
 
 // newCaptures returns the replay handler of the captures alone.

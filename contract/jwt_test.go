@@ -3,6 +3,7 @@ package contract_test
 import (
 	"bytes"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -69,7 +70,7 @@ func TestJWTBrokenServers(t *testing.T) {
 			t.Parallel()
 			f := newJWTFake(newCaptures(t))
 			tt.mutate(f)
-			rep := run(t, serve(t, f), contract.WithAccountToken(accountToken))
+			rep := run(t, serve(t, worldFake{next: f, claimed: new(atomic.Value)}), contract.WithAccountToken(accountToken))
 			if tt.want == nil {
 				for _, id := range jwtChecks() {
 					if ch, _ := rep.Check(id); ch.Status != contract.Pass && id != contract.CheckJWTPinClaimed {

@@ -268,8 +268,12 @@ func (r *run) suite(ctx context.Context) error {
 			}
 		}
 		if r.cfg.accountToken != "" {
+			r.world(ctx, r.cfg.accountToken)
+			r.home(ctx, r.cfg.accountToken, r.cfg.disposable)
 			r.jwtAccount(ctx, js, r.deviceToken(ctx))
 		} else {
+			r.world(ctx, "")
+			r.home(ctx, "", false)
 			r.skipAccount(refused)
 		}
 		if refused != nil {
@@ -280,6 +284,8 @@ func (r *run) suite(ctx context.Context) error {
 	token := r.claim(ctx, strong)
 	r.user(ctx, token)
 	r.link(ctx, link, token)
+	r.world(ctx, token)
+	r.home(ctx, token, true) // a mock's accounts are throw-away
 	// The JWT checks run last: issuing a Plex JWT ends the device's legacy
 	// token (§0.8), which the checks above use. Without an account token
 	// the claimed pin's token, minted through the control API, serves.

@@ -51,6 +51,7 @@ type config struct {
 	countdownWait  time.Duration
 	controlToken   string
 	accountToken   string
+	disposable     bool
 	strict         bool
 	logger         *slog.Logger
 }
@@ -63,7 +64,7 @@ func newConfig(opts []Option) config {
 		requestTimeout: 10 * time.Second,
 		maxRetries:     2,
 		maxWait:        10 * time.Second,
-		maxRequests:    60,
+		maxRequests:    100,
 		countdownWait:  1100 * time.Millisecond,
 	}
 	for _, o := range opts {
@@ -107,8 +108,8 @@ func WithBackoff(maxRetries int, maxWait time.Duration) Option {
 }
 
 // WithMaxRequests caps the requests of one run, retries included (default
-// 60; a run against a target without the control API needs about 21, 24
-// more with WithAccountToken, and one against a mock about 40).
+// 100; a run against a target without the control API needs about 21, 35
+// more with WithAccountToken, and one against a mock about 60).
 // Requests over the cap are not sent and their checks end in Error.
 func WithMaxRequests(n int) Option { return func(c *config) { c.maxRequests = n } }
 
@@ -133,6 +134,13 @@ func WithControlToken(t string) Option { return func(c *config) { c.controlToken
 // appears in a report or a log. Against a mock with the control API the
 // suite mints a token itself when none is given. Use a test account.
 func WithAccountToken(t string) Option { return func(c *config) { c.accountToken = t } }
+
+// WithDisposableAccount(true) lets the suite change the account of
+// WithAccountToken on a target without the mockplex control API: switch
+// Plex Home profiles and claim a server (which stays in the account's
+// resources). Without it those checks run against a mock only. Never set
+// it for an account you keep.
+func WithDisposableAccount(on bool) Option { return func(c *config) { c.disposable = on } }
 
 // WithLogger sets the logger for per-request debug logs (default discard).
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }

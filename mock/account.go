@@ -223,7 +223,7 @@ type profile struct {
 }
 
 func (acc *Account) userJSON(now time.Time) userJSON {
-	return userJSON{
+	j := userJSON{
 		ID: acc.ID, UUID: acc.UUID, Username: acc.Username, Title: acc.Title, Email: acc.Email,
 		FriendlyName: acc.Title, Locale: acc.Locale, Confirmed: true, JoinedAt: acc.JoinedAt.Unix(),
 		HasPassword: true, Thumb: acc.Thumb, AuthToken: acc.AuthToken, MailingListStatus: "active",
@@ -232,6 +232,7 @@ func (acc *Account) userJSON(now time.Time) userJSON {
 		Profile:      profile{AutoSelectAudio: true, DefaultAudioLanguage: "en", DefaultSubtitleLanguage: "en"},
 		Entitlements: []string{}, Roles: []string{}, Services: []any{},
 	}
+	return j
 }
 
 // userXML is GET /api/v2/user in XML: a <user> root with attributes and the
@@ -286,14 +287,18 @@ type userXML struct {
 	Services     struct{} `xml:"services"`
 }
 
-func (acc *Account) userXML(now time.Time) *userXML {
-	j := acc.userJSON(now)
+func (acc *Account) userXML(now time.Time) *userXML { return userXMLOf(acc.userJSON(now)) }
+
+// userXMLOf is the XML form of a /api/v2/user body.
+func userXMLOf(j userJSON) *userXML {
 	x := &userXML{
 		ID: j.ID, UUID: j.UUID, Username: j.Username, Title: j.Title, Email: j.Email,
 		FriendlyName: j.FriendlyName, Locale: j.Locale, Confirmed: true, JoinedAt: j.JoinedAt,
-		HasPassword: true, Thumb: j.Thumb, AuthToken: j.AuthToken, AuthenticationTok: j.AuthToken,
+		Thumb: j.Thumb, AuthToken: j.AuthToken, AuthenticationTok: j.AuthToken,
 		MailingListStatus: j.MailingListStatus, Country: j.Country, MaxHomeSize: j.MaxHomeSize,
 		RememberExpiresAt: j.RememberExpiresAt,
+		Protected:         xmlBool(j.Protected), Restricted: xmlBool(j.Restricted), Home: xmlBool(j.Home),
+		HomeAdmin: xmlBool(j.HomeAdmin), HomeSize: j.HomeSize, HasPassword: xmlBool(j.HasPassword),
 	}
 	x.Subscription.Status = j.Subscription.Status
 	x.Profile.AutoSelectAudio = true

@@ -513,7 +513,7 @@ func catalogueRows() []badRequest {
 			want: answer{status: 301, header: map[string]string{"Location": "/api/v2/pins"}}},
 		{name: "escaped dot-dot", raw: rawReq("POST", "/api/v2/%2e%2e/v2/pins", h(hClient, hJSON), ""),
 			want: answer{status: 301, header: map[string]string{"Location": "/api/v2/pins"}}},
-		{name: "trailing slash", raw: rawReq("POST", "/api/v2/pins/", h(hClient, hJSON), ""), want: answer{status: 404, code: 404}},
+		{name: "trailing slash", raw: rawReq("POST", "/api/v2/pins/", h(hClient, hJSON), ""), want: answer{status: 404, code: 1002}},
 		{name: "upper-case path", raw: rawReq("POST", "/API/V2/PINS", h(hClient, hJSON), ""), want: answer{status: 404, code: 404}},
 		{name: "upper-case suffix", raw: rawReq("GET", "/api/v2/pins/{id}.JSON", h(hClient), ""), want: answer{status: 400, code: 1002}},
 		{name: "absolute-form target", raw: rawReq("GET", "http://plex.tv/api/v2/pins/{id}", h(hClient, hJSON), ""),

@@ -56,6 +56,7 @@ var controlRoutes = sync.OnceValue(func() *mux.Router {
 	handle("/pins/{id}", ctlPin, http.MethodGet)
 	handle("/pins/{id}/{action:approve|deny|expire}", ctlPinAction, http.MethodPost)
 	handle("/reset", ctlReset, http.MethodPost)
+	handle("/world", ctlWorld, http.MethodGet, http.MethodPut)
 	handle("/requests", ctlRequests, http.MethodGet, http.MethodDelete)
 	handle("/accounts", ctlAccounts, http.MethodGet)
 	handle("/scenarios", ctlScenarios, http.MethodGet)

@@ -2,6 +2,7 @@ package mock
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -38,6 +39,9 @@ type core struct {
 	links     *fixedWindow      // wrong link codes per token
 	jwt       *jwtFamily
 	seq       atomic.Uint64 // the last pin's creation sequence number
+	// homes finds the identities Plex Home profile switches minted
+	// tokens for (home.go).
+	homes *worldState
 }
 
 // init builds the core New configured, drawing from the seeded faker in
@@ -83,10 +87,10 @@ const (
 )
 
 // checkClientID is the client-identifier rule: at most maxClientIDLen
-// bytes, or ErrFieldTooLong.
+// bytes, or errFieldTooLong.
 func checkClientID(id string) error {
 	if len(id) > maxClientIDLen {
-		return fmt.Errorf("%w: X-Plex-Client-Identifier has %d bytes, at most %d are kept", ErrFieldTooLong, len(id), maxClientIDLen)
+		return fmt.Errorf("%w: X-Plex-Client-Identifier has %d bytes, at most %d are kept", errFieldTooLong, len(id), maxClientIDLen)
 	}
 	return nil
 }
@@ -308,7 +312,7 @@ type createReq struct {
 func (c *core) create(q createReq) (pin, scenarios.Decision, error) {
 	now := c.clock.Now()
 	if q.client == "" {
-		return pin{}, scenarios.Decision{}, ErrMissingClientID
+		return pin{}, scenarios.Decision{}, errMissingClientID
 	}
 	d := c.evaluate(q.script, q.client, c.event(q.request, scenarios.OpCreate, now))
 	if preempts(d) {
@@ -512,7 +516,7 @@ func (c *core) expire(id int64) (PinInfo, error) {
 func (c *core) link(code, token string, q request) (int64, scenarios.Decision, error) {
 	now := c.clock.Now()
 	if q.client == "" {
-		return 0, scenarios.Decision{}, ErrMissingClientID
+		return 0, scenarios.Decision{}, errMissingClientID
 	}
 	d := c.evaluate(q.script, q.client, c.event(q, scenarios.OpLink, now))
 	if preempts(d) {
@@ -549,6 +553,11 @@ func (c *core) account(token string, op scenarios.Op, q request) (*Account, scen
 		return nil, d, nil
 	}
 	acc, _, err := c.resolve(token, q.client, now)
+	if errors.Is(err, errUnauthorized) && c.homes != nil { // not an expired or bad Plex JWT
+		if sw, ok := c.homes.switchedAccount(token); ok {
+			return sw, d, nil
+		}
+	}
 	return acc, d, err
 }
 

@@ -11,13 +11,13 @@ import (
 // returned errors wrap them with what to do next.
 var (
 	ErrPinNotFound     = errors.New("pin not found or expired")
-	ErrMissingClientID = errors.New("X-Plex-Client-Identifier is missing")
+	errMissingClientID = errors.New("X-Plex-Client-Identifier is missing")
 	ErrAccountNotFound = errors.New("no such account")
 	ErrPinDenied       = errors.New("pin was denied and can no longer be claimed")
 	ErrPinClaimed      = errors.New("pin is already claimed")
 	ErrTooManyPins     = errors.New("live pin limit reached")
 	ErrUnknownScenario = errors.New("unknown scenario")
-	ErrFieldTooLong    = errors.New("field too long")
+	errFieldTooLong    = errors.New("field too long")
 	// ErrClockRange is returned by Clock.Advance when the clock would
 	// leave the times it can show: those of Unix nanoseconds in an int64,
 	// which is what expiry and the wire formats are computed from.
@@ -100,9 +100,9 @@ var failures = [...]failure{
 		"%s is already claimed.", "The app or device is signed in already; you may close this window."},
 	{ErrAccountNotFound, wireError{http.StatusBadRequest, codeMockplex, "mockplex: no such account"}, http.StatusBadRequest, "account",
 		"No such account.", "Pick one of the listed accounts."},
-	{ErrMissingClientID, wireError{http.StatusBadRequest, codeMissingClientID, "X-Plex-Client-Identifier is missing"}, http.StatusBadRequest, "error",
+	{errMissingClientID, wireError{http.StatusBadRequest, codeMissingClientID, "X-Plex-Client-Identifier is missing"}, http.StatusBadRequest, "error",
 		"No client identifier.", "The app must send X-Plex-Client-Identifier."},
-	{ErrFieldTooLong, wireError{http.StatusBadRequest, codeBadRequest, "field too long"}, http.StatusBadRequest, "error",
+	{errFieldTooLong, wireError{http.StatusBadRequest, codeBadRequest, "field too long"}, http.StatusBadRequest, "error",
 		"A field is too long.", "Send shorter values."},
 	{ErrTooManyPins, wireError{http.StatusServiceUnavailable, codeTooManyPins, "mockplex: live pin limit reached"}, http.StatusServiceUnavailable, "error",
 		"Too many live pins.", "Wait for pins to expire, reset the mock, or raise --max-pins."},
@@ -174,7 +174,7 @@ func describe(err error) failure {
 			f := failures[i]
 			var det *detailed
 			switch {
-			case f.wire.Code >= codeMockplex || errors.Is(err, ErrFieldTooLong):
+			case f.wire.Code >= codeMockplex || errors.Is(err, errFieldTooLong):
 				// mockplex's own errors say exactly what went wrong.
 				f.wire.Message = "mockplex: " + strings.TrimPrefix(err.Error(), "mockplex: ")
 			case errors.As(err, &det) && (f.wire.Code == codeJWTInvalid || errors.Is(err, errJWTRequest) || errors.Is(err, errNonceRate)):

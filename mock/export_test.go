@@ -26,3 +26,9 @@ func (s *Server) AccountByToken(token string) (Account, bool) {
 	}
 	return *acc, true
 }
+
+// Input-rule sentinels the Go methods return.
+var (
+	ErrMissingClientID = errMissingClientID
+	ErrFieldTooLong    = errFieldTooLong
+)

@@ -334,7 +334,7 @@ var volatileHeaders = []string{"X-Request-Id", "X-Runtime"}
 func TestGolden(t *testing.T) {
 	t.Parallel()
 	seen := map[string]bool{}
-	for _, tc := range append(goldenCases(), jwtGoldenCases()...) {
+	for _, tc := range slices.Concat(goldenCases(), jwtGoldenCases(), worldGoldenCases()) {
 		if seen[tc.name] {
 			t.Fatalf("duplicate golden case %q", tc.name)
 		}

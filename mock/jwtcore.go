@@ -18,6 +18,36 @@ func (c *core) keySet() (*plexjwt.KeySet, error) { return c.jwt.keySet(c.clock.N
 // jwks is the key set as GET /api/v2/auth/keys serves it.
 func (c *core) jwks() ([]byte, error) { return c.jwt.jwks(c.clock.Now()) }
 
+// plexJWTFor signs a Plex JWT for another user of the presented token's
+// Home (a profile switch): the presented token's claims (its device, its
+// expiry) with user in their place, issued now. It reports false when
+// presented is not a valid, unrevoked Plex JWT. The token is the presented
+// device's, so revoking that device ends it too.
+func (c *core) plexJWTFor(presented string, user plexjwt.User, now time.Time) (string, bool) {
+	if !isJWT(presented) {
+		return "", false
+	}
+	if _, err := c.jwt.verifyPlex(presented, now); err != nil {
+		return "", false
+	}
+	keys, err := c.keySet()
+	if err != nil {
+		return "", false
+	}
+	claims, err := keys.Verify(presented, now)
+	if err != nil {
+		return "", false
+	}
+	cl := *claims
+	cl.User, cl.IssuedAt = user, now.Unix()
+	tok, err := keys.Sign(cl)
+	if err != nil {
+		c.log.Error("home: sign a switched Plex JWT", "err", err)
+		return "", false
+	}
+	return tok, true
+}
+
 // plexAccount is what a Plex JWT's user claim may show of acc.
 func plexAccount(acc *Account) plexjwt.Account {
 	return plexjwt.Account{ID: acc.ID, UUID: acc.UUID, Username: acc.Username, Email: acc.Email, FriendlyName: acc.Title, JoinedAt: acc.JoinedAt}
@@ -69,7 +99,7 @@ func (c *core) registerJWK(token string, raw []byte, q request) (scenarios.Decis
 		return d, err
 	}
 	if device == "" {
-		return d, ErrMissingClientID
+		return d, errMissingClientID
 	}
 	key, err := parseJWK(raw)
 	if err != nil {

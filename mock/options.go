@@ -4,6 +4,8 @@ import (
 	"crypto/x509"
 	"log/slog"
 	"time"
+
+	"github.com/mockplex/mockplex/world"
 )
 
 // Option configures a Server. The last option given wins.
@@ -99,6 +101,11 @@ type Config struct {
 	// "Config.MaxClients" and returns what the reader should change.
 	// mockplex serve returns its flags (--max-pins). Nil names the field.
 	OptionName func(option string) string
+	// WorldFile, when set, is a world file (YAML or JSON, world.Parse)
+	// the server starts with instead of the default world and reloads when
+	// the file changes; a change that does not parse is logged and the
+	// world in force stays. New fails on a bad file with its file:line:col.
+	WorldFile string
 	// CA is the certificate GET /__mockplex/ca.pem answers and Certificate
 	// returns: mockplex serve passes the CA of --tls-dir, NewTLSServer sets
 	// its own. Nil, on a server that serves no TLS, answers
@@ -130,6 +137,7 @@ type config struct {
 	ops          Config // as given; settle reads it into the fields below
 	sweepEvery   time.Duration
 	ca           *x509.Certificate // answered at /__mockplex/ca.pem (tls.go)
+	world        *world.World      // WithWorld
 
 	// From ops, with defaults; 0 is no cap (journalSize 0: none kept).
 	maxPins, journalSize, maxAccounts, maxClients int

@@ -563,6 +563,7 @@ type dashboardView struct {
 	Devices     []deviceRow // the first dashboardRows, by client identifier
 	DeviceTotal int
 	Keys        []keyView // the signing keys, oldest first; the last is current
+	World       worldView // servers and shares (world.go)
 }
 
 // deviceRow is one JWT device as the dashboard lists it.
@@ -606,6 +607,7 @@ func (p *pages) dashboardData() dashboardView {
 		Pins: pins, Total: p.s.core.livePins(), Counts: stateCounts(p.s.core.counts()),
 		Accounts: p.s.Accounts(), Clock: p.s.clockView(), Requests: reqs,
 		Scenarios: p.s.Scenarios(), Default: p.s.cfg.scenario, Clients: p.s.ClientScenarios(), Public: p.s.cfg.publicURL,
+		World: p.s.worldView(),
 	}
 }
 

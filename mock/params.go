@@ -217,7 +217,7 @@ const (
 	hPlatform = "X-Plex-Platform"
 )
 
-// clientID returns the request's client identifier, or ErrFieldTooLong.
+// clientID returns the request's client identifier, or errFieldTooLong.
 func (p *params) clientID() (string, error) {
 	id := p.get(hClientID)
 	return id, checkClientID(id)

@@ -120,7 +120,7 @@ func pollPin(s *Server, x *exchange) (Pin, bool) {
 		return Pin{}, false
 	}
 	if x.req.client == "" {
-		x.fail(ErrMissingClientID)
+		x.fail(errMissingClientID)
 		return Pin{}, false
 	}
 	x.entry.PinID = id // journaled even when the poll fails, so ?pin= shows the 404s
@@ -171,10 +171,14 @@ func handleUser(s *Server, x *exchange) {
 	}
 	now := s.core.clock.Now()
 	u := acc.userJSON(now)
-	x.reply(http.StatusOK, bodies{json: &u, xml: acc.userXML(now)})
+	s.homeRole(acc).apply(&u) // a Plex Home profile's identity (home.go)
+	x.reply(http.StatusOK, bodies{json: &u, xml: userXMLOf(u)})
 }
 
 func handleAccount(s *Server, x *exchange) {
+	if x.r.URL.Path == "/users/account" {
+		x.format = xmlFormat // v1: XML whatever Accept says; only .json is JSON (addendum §3.1)
+	}
 	acc, d, err := s.core.account(x.p.get(hToken), scenarios.OpUser, x.req)
 	if x.transport(d) {
 		return
@@ -303,10 +307,19 @@ func allowedRequestHeaders(req string) string {
 
 // isPlexPath reports whether path is in plex.tv's namespace as mocked.
 func isPlexPath(path string) bool {
-	return strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/users/") || strings.HasPrefix(path, "/pins")
+	return strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/users/") || strings.HasPrefix(path, "/pins") ||
+		strings.HasPrefix(path, "/pms/") || path == "/devices.xml"
 }
 
-func handleNotFound(s *Server, x *exchange) { x.fail(errRouteNotFound) }
+func handleNotFound(s *Server, x *exchange) {
+	if strings.HasPrefix(x.r.URL.Path, "/api/v2/") {
+		// plex.tv's v2 answer for a route it does not have (addendum §3.1,
+		// V-report [PYPLEX-1504]).
+		x.failWire(wireError{http.StatusNotFound, codeBadRequest, "The requested resource or endpoint could not be found"})
+		return
+	}
+	x.fail(errRouteNotFound)
+}
 
 func handleMethodNotAllowed(s *Server, x *exchange) {
 	x.w.Header().Set("Allow", strings.Join(allowedMethods(x.router, x.r), ", "))

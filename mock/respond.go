@@ -213,6 +213,10 @@ func (x *exchange) transport(d scenarios.Decision) bool {
 		x.fault(d.Fault)
 		return true
 	}
+	if d.Deprecated {
+		x.gone()
+		return true
+	}
 	if resp := d.Respond; resp != nil {
 		h := x.w.Header()
 		for k, v := range resp.Header {

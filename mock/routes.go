@@ -27,7 +27,7 @@ func (endpoint) ServeHTTP(http.ResponseWriter, *http.Request) {
 var routes = sync.OnceValue(func() *routeTable {
 	return &routeTable{
 		router: sync.OnceValue(newRouter), poll: api(handlePoll), create: api(handleCreate),
-		healthz: endpoint(handleHealthz), readyz: endpoint(handleReadyz),
+		healthz: endpoint(handleHealthz), readyz: endpoint(handleReadyz), resources: api(handleResourcesV2),
 	}
 })
 
@@ -78,6 +78,7 @@ func newRouter() *mux.Router {
 	// built on its first request: most runs never call it.
 	r.PathPrefix(controlPrefix).Handler(endpoint(serveControl))
 	pageRoutes(r)
+	worldRoutes(r)
 
 	// CORS preflights for plex.tv's paths (wire contract §4.5). The control
 	// API and the pages get none. A MatcherFunc, not Methods, so other
@@ -92,6 +93,7 @@ func newRouter() *mux.Router {
 type routeTable struct {
 	router                        func() *mux.Router
 	poll, create, healthz, readyz endpoint
+	resources                     endpoint // GET /api/v2/resources, the post-sign-in call apps make most
 }
 
 // pinsPrefix is where the poll route's one variable segment starts.
@@ -114,6 +116,8 @@ func (t *routeTable) fast(r *http.Request) (endpoint, string) {
 			return t.healthz, ""
 		case "/readyz":
 			return t.readyz, ""
+		case "/api/v2/resources":
+			return t.resources, ""
 		}
 	case http.MethodPost:
 		if p == "/api/v2/pins" {

@@ -428,6 +428,12 @@ func TestShippedScenarios(t *testing.T) {
 			j.do("GET", "/api/v2/user", nil, bearer).want(t, "user after 5 minutes", 498)
 		}},
 	}
+	for _, w := range worldScenarioTests() {
+		tests = append(tests, struct {
+			scenario string
+			run      func(t *testing.T, srv *mock.Server, c *scenarioClient)
+		}{w.scenario, w.run})
+	}
 	seen := map[string]bool{}
 	for _, tt := range tests {
 		seen[tt.scenario] = true

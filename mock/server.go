@@ -32,6 +32,7 @@ type Server struct {
 	done     chan struct{}
 	closing  sync.Once
 	draining atomic.Bool
+	world    worldState // built on first use (world.go)
 }
 
 // New builds a server without starting a listener. It fails when a scenario
@@ -54,6 +55,10 @@ func New(opts ...Option) (*Server, error) {
 	s.consts = headerValues{
 		cacheControl: []string{"max-age=0, private, must-revalidate"}, vary: []string{"Origin"},
 		json: []string{contentTypeJSON}, xml: []string{contentTypeXML},
+	}
+	if err := s.initWorld(); err != nil {
+		s.core.close()
+		return nil, err
 	}
 	return s, nil
 }
@@ -104,6 +109,7 @@ func (s *Server) Close() {
 		close(s.stop)
 		<-s.done
 		s.core.close()
+		s.closeWorld()
 	})
 }
 
@@ -365,6 +371,7 @@ func owned(pi PinInfo, err error) (PinInfo, error) { return pi.own(), err }
 func (s *Server) Reset() {
 	s.core.reset()
 	s.journal.clear()
+	s.resetWorld()
 }
 
 // Requests returns journal entries matching f, oldest first.

@@ -58,16 +58,16 @@ func NewTLSServer(opts ...Option) *Server {
 	if err != nil {
 		panic("mock: NewTLSServer: " + err.Error())
 	}
-	s.StartTLS()
+	s.startTLS()
 	return s
 }
 
-// StartTLS starts listening for HTTPS on a loopback port and sets URL
+// startTLS starts listening for HTTPS on a loopback port and sets URL
 // (https://127.0.0.1:port). See NewTLSServer.
-func (s *Server) StartTLS() {
+func (s *Server) startTLS() {
 	id, err := processTLS()
 	if err != nil {
-		panic("mock: StartTLS: cannot make the process's CA: " + err.Error())
+		panic("mock: NewTLSServer: cannot make the process's CA: " + err.Error())
 	}
 	s.cfg.ca = id.ca.Certificate()
 	ts := httptest.NewUnstartedServer(s.handler)

@@ -139,4 +139,14 @@ type Decision struct {
 	// TokenLifetime, when > 0, is the lifetime (exp - iat) of the Plex JWTs
 	// issued under this Decision instead of plex.tv's 7 days.
 	TokenLifetime time.Duration
+
+	// Deprecated answers 410 with plex.tv's body for removed endpoints
+	// (<Response code="410" status="This endpoint was deprecated and
+	// removed"/>), on whatever route the rule matches.
+	Deprecated bool
+	// World names changes to how servers look in the account's views
+	// (offline, relay-only, https-required, no-connections,
+	// sections-missing) and to Plex Home and claim rules
+	// (home-pin-enforced, claim-expired), in the order first named.
+	World []string
 }

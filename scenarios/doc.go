@@ -9,7 +9,7 @@
 // on the mock's clock, claimed, method, path, header, request rate, fraction,
 // and for JWT device sign-in jwk_pin, device_jwt and client_tokens) and
 // effects ("then": approve, deny, expire, expire_in, expire_after_response,
-// set, respond, delay, fault, cors, rotate_keys, token_lifetime).
+// set, respond, delay, fault, cors, rotate_keys, token_lifetime, deprecated, world).
 //
 // The mock turns each request into an Event and asks the selected Script for
 // a Decision with Script.Evaluate; the zero Decision means "behave like

@@ -71,5 +71,5 @@ func ExampleRegistry_Names() {
 		return
 	}
 	fmt.Println(reg.Names())
-	// Output: [consume-on-first-read default delayed-token denied expire-on-claim expiry flaky happy-path jwk-taken jwt-short-lived jwt-strict-pin large-ids new-account no-cors nonce-rate-limited rate-limited rotating-keys server-errors slow untrusted]
+	// Output: [claim-expired consume-on-first-read default delayed-token denied deprecated-410 expire-on-claim expiry flaky happy-path home-pin-enforced https-required jwk-taken jwt-short-lived jwt-strict-pin large-ids new-account no-connections no-cors nonce-rate-limited rate-limited relay-only rotating-keys sections-missing server-errors server-offline slow untrusted users-401]
 }

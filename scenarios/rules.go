@@ -7,6 +7,7 @@ import (
 	"path"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"strings"
 	"time"
 
@@ -84,6 +85,11 @@ func (c *compiler) rule(n *yaml.Node) (rule, *Error) {
 	})
 	return r, err
 }
+
+// worldVariants are the names the world effect takes: how servers look
+// in the account's resources (the world package applies them), and two
+// rules of Plex Home and server claim (the mock applies them).
+var worldVariants = []string{"offline", "relay-only", "https-required", "no-connections", "sections-missing", "home-pin-enforced", "claim-expired"}
 
 // allOps lists every op a rule may name, in documentation order.
 var allOps = []Op{OpCreate, OpPoll, OpLink, OpClaim, OpUser, OpPing, OpQR, OpOptions, OpOther, OpJWK, OpNonce, OpToken, OpKeys}
@@ -340,6 +346,17 @@ func (c *compiler) then(n *yaml.Node, r *rule) *Error {
 			r.cors = &b
 		case "rotate_keys":
 			r.rotateKeys = true
+		case "deprecated":
+			r.deprecated = true
+		case "world":
+			for _, x := range stringsOf(v) {
+				if !slices.Contains(worldVariants, x.Value) {
+					return c.errAt(x, "a world variant: one of "+strings.Join(worldVariants, ", "), describeNode(x))
+				}
+				if !slices.Contains(r.world, x.Value) {
+					r.world = append(r.world, x.Value)
+				}
+			}
 		case "token_lifetime":
 			d, err := c.duration(v, true)
 			if err != nil {

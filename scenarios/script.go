@@ -4,6 +4,7 @@ import (
 	"math"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -60,6 +61,12 @@ func (s *Script) Evaluate(ev Event) Decision {
 			d.TokenLifetime = r.tokenLifetime
 		}
 		d.RotateKeys = d.RotateKeys || r.rotateKeys
+		d.Deprecated = d.Deprecated || r.deprecated
+		for _, v := range r.world {
+			if !slices.Contains(d.World, v) {
+				d.World = append(slices.Clip(d.World), v)
+			}
+		}
 		d.Deny = d.Deny || r.deny
 		d.Expire = d.Expire || r.expire
 		d.ExpireAfterResponse = d.ExpireAfterResponse || r.expireAfterResponse
@@ -115,6 +122,8 @@ type rule struct {
 	set                 *setSpec
 	cors                *bool
 	rotateKeys          bool
+	deprecated          bool
+	world               []string
 	tokenLifetime       time.Duration
 	stop                bool
 }

@@ -60,6 +60,7 @@ func ev(op Op, opts ...func(*Event)) Event {
 	return e
 }
 
+func atPath(p string) func(*Event)     { return func(e *Event) { e.Path = p } }
 func polls(n int) func(*Event)         { return func(e *Event) { e.Polls = n } }
 func age(d time.Duration) func(*Event) { return func(e *Event) { e.Now = e.PinCreated.Add(d) } }
 func claimed(e *Event)                 { e.Claimed = true }
@@ -204,6 +205,37 @@ func builtinCases() map[string][]evalCase {
 			{"sixth token, issued by a poll", ev(OpPoll, jwkPin(JWTValid), claimed, tokens(6)), Decision{RotateKeys: true}},
 			{"no token issued", ev(OpNonce), Decision{}},
 		},
+		"server-offline": {
+			{"resources", ev(OpOther, atPath("/api/v2/resources")), Decision{World: []string{"offline"}}},
+		},
+		"relay-only": {
+			{"resources", ev(OpOther, atPath("/api/resources")), Decision{World: []string{"relay-only"}}},
+		},
+		"https-required": {
+			{"resources", ev(OpOther, atPath("/api/resources")), Decision{World: []string{"https-required"}}},
+		},
+		"no-connections": {
+			{"resources", ev(OpOther, atPath("/api/resources")), Decision{World: []string{"no-connections"}}},
+		},
+		"sections-missing": {
+			{"server", ev(OpOther, atPath("/api/servers/abc")), Decision{World: []string{"sections-missing"}}},
+		},
+		"home-pin-enforced": {
+			{"switch", ev(OpOther, atPath("/api/v2/home/users/abc/switch")), Decision{World: []string{"home-pin-enforced"}}},
+		},
+		"claim-expired": {
+			{"exchange", ev(OpOther, atPath("/api/claim/exchange")), Decision{World: []string{"claim-expired"}}},
+		},
+		"users-401": {
+			{"users", ev(OpOther, method("GET"), atPath("/api/users")), Decision{Respond: &Response{Status: 401, Code: 1001, Message: "Please sign in."}}},
+			{"users with a slash", ev(OpOther, method("GET"), atPath("/api/users/")), Decision{Respond: &Response{Status: 401, Code: 1001, Message: "Please sign in."}}},
+			{"resources answer", ev(OpOther, method("GET"), atPath("/api/resources")), Decision{}},
+		},
+		"deprecated-410": {
+			{"legacy resources", ev(OpOther, atPath("/pms/resources")), Decision{Deprecated: true}},
+			{"v1 resources", ev(OpOther, atPath("/api/resources")), Decision{Deprecated: true}},
+			{"v2 resources answer", ev(OpOther, atPath("/api/v2/resources")), Decision{}},
+		},
 		"jwt-short-lived": {
 			{"token exchange", ev(OpToken, tokens(1)), Decision{TokenLifetime: 5 * time.Minute}},
 			{"poll", ev(OpPoll, jwkPin(JWTValid), claimed, tokens(1)), Decision{TokenLifetime: 5 * time.Minute}},
@@ -248,6 +280,9 @@ func TestBuiltinContractFlags(t *testing.T) {
 		"server-errors": false, "flaky": false, "no-cors": false,
 		"rotating-keys": true, "jwt-strict-pin": false, "jwk-taken": false, "nonce-rate-limited": false,
 		"jwt-short-lived": false,
+		"server-offline":  true, "relay-only": true, "https-required": true, "no-connections": true,
+		"sections-missing": true, "users-401": false, "deprecated-410": false,
+		"home-pin-enforced": true, "claim-expired": false,
 	}
 	for _, name := range reg.Names() {
 		s, _ := reg.Get(name)

@@ -57,9 +57,9 @@ type Schema struct {
 	defs     map[Definition]*jsonschema.Schema
 }
 
-// Definition names a body schema of the JWT device sign-in family, kept in
-// the overlay's definitions (plex-jwt-api.md) and present in every profile
-// under #/$defs/<name>.
+// Definition names a body schema kept in the overlay's definitions (the
+// JWT device sign-in family of plex-jwt-api.md, the post-sign-in bodies of
+// plex-account-api.md) and present in every profile under #/$defs/<name>.
 type Definition string
 
 // The JWT family's definitions.
@@ -74,11 +74,17 @@ const (
 	PlexJWTHeader Definition = "PlexJWTHeader"
 	// PlexJWTClaims is the claims set of a Plex JWT.
 	PlexJWTClaims Definition = "PlexJWTClaims"
+
+	// Resources is GET /api/v2/resources's JSON body (plex-account-api.md
+	// §3.3), an array of the servers and devices an account may use.
+	Resources Definition = "Resources"
+	// Server is GET /api/v2/servers/{machineId}'s JSON body (§3.6).
+	Server Definition = "Server"
 )
 
-// Definitions lists the JWT family's definitions.
+// Definitions lists the overlay's definitions.
 func Definitions() []Definition {
-	return []Definition{AuthNonce, AuthToken, AuthKeys, PlexJWTHeader, PlexJWTClaims}
+	return []Definition{AuthNonce, AuthToken, AuthKeys, PlexJWTHeader, PlexJWTClaims, Resources, Server}
 }
 
 // envelopeRef is where the error envelope lives in every generated document.

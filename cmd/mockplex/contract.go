@@ -43,6 +43,7 @@ func runContract(ctx context.Context, args []string, getenv func(string) string,
 	qrBase := fs.String("qr-base", contract.DefaultQRBase, "expected prefix of a pin's qr field")
 	controlToken := fs.String("control-token", getenv("MOCKPLEX_CONTROL_TOKEN"), "X-Mockplex-Token for the mock's control API, as serve's (MOCKPLEX_CONTROL_TOKEN)")
 	token := fs.String("token", getenv("MOCKPLEX_TOKEN"), "a plex.tv test account's token for the jwt.* checks that need an account (MOCKPLEX_TOKEN); used only to link a pin of the suite's own device, never written to the report")
+	disposable := fs.Bool("disposable-account", false, "let the suite change the --token account: switch Plex Home profiles and claim a server that stays in its resources (only for a test account you can throw away; against a mock these checks always run)")
 	countdown := fs.Duration("countdown-wait", time.Duration(1100)*time.Millisecond, "wait between the two countdown polls of a target without a mock clock (0 checks only the Date header)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: mockplex contract --target URL [--target URL2] [--profile wire|sdk] [--format text|json|junit] [--out FILE]\n\n"+
@@ -86,6 +87,7 @@ func runContract(ctx context.Context, args []string, getenv func(string) string,
 		contract.WithControlToken(*controlToken),
 		contract.WithCountdownWait(*countdown),
 		contract.WithAccountToken(*token),
+		contract.WithDisposableAccount(*disposable),
 	}
 	client := &http.Client{}
 	var reports []contract.Report

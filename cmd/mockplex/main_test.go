@@ -129,13 +129,14 @@ func TestParseServe(t *testing.T) {
 		{name: "env sets every kind of value", env: []string{
 			"MOCKPLEX_ADDR", "127.0.0.1:9999", "MOCKPLEX_SEED", "42", "MOCKPLEX_LOG_FORMAT", "json",
 			"MOCKPLEX_LOG_LEVEL", "debug", "MOCKPLEX_CONTROL", "off", "MOCKPLEX_CONTROL_TOKEN", "tok",
-			"MOCKPLEX_SCENARIO", "slow", "MOCKPLEX_SCENARIOS", "/etc/mockplex", "MOCKPLEX_PUBLIC_URL", "http://localhost:8080",
+			"MOCKPLEX_SCENARIO", "slow", "MOCKPLEX_SCENARIOS", "/etc/mockplex", "MOCKPLEX_WORLD", "/etc/world.yaml", "MOCKPLEX_PUBLIC_URL", "http://localhost:8080",
 			"MOCKPLEX_LEGACY_ACCEPT", "true", "MOCKPLEX_STATE_FILE", "/tmp/state.json", "MOCKPLEX_MAX_PINS", "10",
 			"MOCKPLEX_EXPIRY_GRACE", "30s", "MOCKPLEX_ACCOUNTS", "5", "MOCKPLEX_MAX_ACCOUNTS", "20", "MOCKPLEX_MAX_CLIENTS", "30",
 		}, want: func(c *config) {
 			c.Addr, c.Seed, c.LogFormat, c.LogLevel, c.Control, c.ControlToken = "127.0.0.1:9999", 42, "json", "debug", "off", "tok"
 			c.Scenario, c.ScenarioDir, c.PublicURL, c.LegacyAccept, c.StateFile = "slow", "/etc/mockplex", "http://localhost:8080", true, "/tmp/state.json"
 			c.MaxPins, c.ExpiryGrace, c.Accounts, c.MaxAccounts, c.MaxClients = 10, 30*time.Second, 5, 20, 30
+			c.World = "/etc/world.yaml"
 		}},
 		{name: "flag beats env", args: []string{"--addr", "127.0.0.1:7000", "--seed", "7", "--control=on", "--legacy-accept=false",
 			"--max-accounts", "0", "--max-clients", "2"},

@@ -35,6 +35,7 @@ type config struct {
 	ControlToken    string
 	Scenario        string
 	ScenarioDir     string
+	World           string
 	PublicURL       string
 	LegacyAccept    bool
 	StateFile       string
@@ -149,6 +150,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (co
 	e.str(&c.ControlToken, "control-token", "", "token that guards the control API and pages")
 	e.str(&c.Scenario, "scenario", "", "default scenario for every request")
 	e.str(&c.ScenarioDir, "scenarios", "", "folder of scenario files, hot-reloaded")
+	e.str(&c.World, "world", "", "world file (YAML or JSON): the accounts' servers and shares, hot-reloaded (docs/world.md)")
 	e.str(&c.PublicURL, "public-url", "", "base URL the qr field and auth URLs point at (e.g. http://localhost:8080)")
 	e.bool(&c.LegacyAccept, "legacy-accept", false, "pre-2026 Accept rule: the first listed type wins")
 	e.str(&c.StateFile, "state-file", "", "save pins and accounts here on shutdown and restore them on start (its folder must be writable: checked at start)")
@@ -295,7 +297,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	var draining atomic.Bool
 	ops := mockConfig(c, acc, accessLog, draining.Load)
-	ops.CA = tlsSrv.certificate()
+	ops.CA, ops.WorldFile = tlsSrv.certificate(), c.World
 	opts := []mock.Option{
 		mock.WithSeed(c.Seed), mock.WithLogger(logger), mock.WithScenario(c.Scenario),
 		mock.WithScenarios(c.ScenarioDir), mock.WithPublicURL(strings.TrimRight(c.PublicURL, "/")),
@@ -382,6 +384,8 @@ func flagName(option string) string {
 		return "--max-clients"
 	case "Reset":
 		return "POST /__mockplex/reset"
+	case "Config.WorldFile":
+		return "--world (MOCKPLEX_WORLD)"
 	}
 	return option
 }
