@@ -497,7 +497,7 @@ func parseDeviceCursor(s string) (string, error) {
 		return "", nil
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || len(raw) == 0 || len(raw) > maxClientIDLen {
+	if err != nil || len(raw) == 0 || checkClientID(string(raw)) != nil {
 		return "", errorf(errBadRequest, "query cursor %q is not one this server gave; take it from the Link header", s)
 	}
 	return string(raw), nil

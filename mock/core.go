@@ -55,7 +55,7 @@ func (c *core) init(cfg *config) error {
 	*c = core{
 		cfg: cfg, clock: cfg.clock, log: cfg.logger, faker: faker, rand: seededRand{r: faker.Rand},
 		pins: newStore(cfg.maxPins), clients: newClients(cfg.maxClients), scripts: scripts,
-		links: newLinkLimiter(), jwt: newJWTFamily(cfg.seed, cfg.maxClients),
+		links: newLinkLimiter(), jwt: newJWTFamily(cfg.seed, cfg.maxClients, cfg.name("Config.MaxClients")),
 	}
 	// The location pool is the process's, built once; drawing this value
 	// keeps the accounts, pins and tokens a seed gives as they were.
@@ -646,6 +646,22 @@ func (c *core) counts() map[State]int { return c.pins.counts(c.clock.Now()) }
 
 // accountList lists the accounts, the default first.
 func (c *core) accountList() []Account { return c.accounts.all() }
+
+// accountByID finds the account with id, for the world's adapters.
+func (c *core) accountByID(id int64) (*Account, bool) { return c.accounts.byID(id) }
+
+// accountByToken finds the account whose legacy token is token (it does
+// not resolve Plex JWTs or say whether the token still signs in: resolve
+// does).
+func (c *core) accountByToken(token string) (*Account, bool) { return c.accounts.byTok(token) }
+
+// findAccount finds an account by username, id, UUID or email; "" is the
+// default account.
+func (c *core) findAccount(name string) (*Account, bool) { return c.accounts.find(name) }
+
+// newToken draws a token of an account token's shape from the seeded
+// faker, for the tokens the world mints (shares, profile switches, claims).
+func (c *core) newToken() string { return randString(c.faker.Rand, tokenAlphabet[:62], 20) }
 
 // accountID is the id of the account token belongs to (0: none).
 func (c *core) accountID(token string) int64 {

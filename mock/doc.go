@@ -17,14 +17,21 @@
 // Start later. Options take values (WithSeed, WithClock, WithScenario,
 // WithLogger, …); the operational knobs of a long-running server (limits,
 // access log, loopback hosts) are one Config, set with WithConfig. Test
-// controls are methods: Approve, Deny, Expire, Pins, Requests, and
-// Clock().Advance, so a 30-minute expiry takes no time. The control API
-// under /__mockplex/ and the pages at /auth, /link and / call the same
-// core. Scenarios (package scenarios) script expiry, delays, denials, rate
-// limits and faults, per server, per client or per request.
+// controls are methods (Approve, Deny, Expire, Pins, Requests,
+// RevokeDevice) and Clock().Advance, so a 30-minute expiry takes no time;
+// the control API under /__mockplex/ and the pages at /auth, /link and /
+// do the same through the same core. Scenarios (package scenarios) script
+// expiry, delays, denials, rate limits and faults, per server, per client
+// or per request.
 //
-// Where it departs from plex.tv on purpose: tokens are per account, not
-// per device; codes plex.tv has never been seen to send are mockplex's
+// NewTLSServer serves HTTPS for plex.tv's names: its Client sends
+// https://plex.tv/… to the mock, and Certificate is the CA to trust
+// elsewhere. The account's world (servers, shares, Plex Home, claim) is a
+// world.World, served to signed-in clients; WithWorld starts a server with
+// one and SetWorld replaces it.
+//
+// Where it departs from plex.tv on purpose: legacy tokens are per account,
+// not per device; codes plex.tv has never been seen to send are mockplex's
 // own (1002, 1096, 1098, 1099, and 4000 up); a client identifier over 256
 // bytes is refused and a product cut to 256; link pins are capped at one
 // million and wrong link codes slowed down; the wire contract's unknowns

@@ -278,7 +278,7 @@ func handleSwitch(s *Server, x *exchange) {
 		adminAcc, _ := w.Account(h.Admin)
 		if ref == strconv.FormatInt(h.Admin, 10) || ref == adminAcc.UUID {
 			// Back to the admin: its own account and token.
-			a, found := s.core.accounts.byID(h.Admin)
+			a, found := s.core.accountByID(h.Admin)
 			if !found {
 				return errHomeUser
 			}
@@ -300,7 +300,7 @@ func handleSwitch(s *Server, x *exchange) {
 			return errPINRequired
 		}
 		if m.Account != 0 {
-			a, found := s.core.accounts.byID(m.Account)
+			a, found := s.core.accountByID(m.Account)
 			if !found {
 				return errHomeUser
 			}
@@ -335,7 +335,7 @@ func (s *Server) mintSwitchedLocked(h *world.Home, m *world.Member, admin world.
 	}
 	tok, isJWT := s.switchedJWT(presented, m, now)
 	if !isJWT {
-		tok = randString(s.core.faker.Rand, tokenAlphabet[:62], 20)
+		tok = s.core.newToken()
 	}
 	a := &Account{
 		ID: m.ID, UUID: m.UUID, Title: m.Title, Thumb: "https://plex.tv/users/" + m.UUID + "/avatar",
@@ -345,7 +345,7 @@ func (s *Server) mintSwitchedLocked(h *world.Home, m *world.Member, admin world.
 		st.roles = map[*Account]*homeRole{}
 	}
 	st.roles[a] = &homeRole{restricted: m.Restricted, protected: m.Protected(), homeSize: len(h.Members) + 1}
-	if adm, ok := s.core.accounts.byID(admin.ID); ok {
+	if adm, ok := s.core.accountByID(admin.ID); ok {
 		a.JoinedAt = adm.JoinedAt
 	}
 	st.switched[tok] = a
@@ -437,7 +437,7 @@ func handleClaimToken(s *Server, x *exchange) {
 		return
 	}
 	now := s.core.clock.Now()
-	tok := "claim-" + randString(s.core.faker.Rand, tokenAlphabet[:62], 20)
+	tok := "claim-" + s.core.newToken()
 	s.world.mu.Lock()
 	st := &s.world.home
 	if st.claims == nil {
@@ -498,7 +498,7 @@ func handleClaimExchange(s *Server, x *exchange) {
 		if !ok || c.used || !now.Before(c.expires) || slices.Contains(d.World, "claim-expired") {
 			return errClaimInvalid
 		}
-		a, found := s.core.accounts.byID(c.account)
+		a, found := s.core.accountByID(c.account)
 		if !found {
 			return errClaimInvalid
 		}

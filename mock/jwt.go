@@ -94,8 +94,9 @@ type jwtFamily struct {
 	keys     *plexjwt.KeySet
 	keysErr  error
 
-	maxDevices int
-	nonceLimit *fixedWindow // nonces per client per minute
+	maxDevices     int
+	maxDevicesName string       // how errors name the cap (Config.MaxClients, or mockplex's flag)
+	nonceLimit     *fixedWindow // nonces per client per minute
 
 	mu            sync.Mutex
 	devices       map[string]*deviceState // registered keys, capped at maxDevices
@@ -155,9 +156,9 @@ type plexToken struct {
 	iat, exp int64
 }
 
-func newJWTFamily(seed int64, maxDevices int) *jwtFamily {
+func newJWTFamily(seed int64, maxDevices int, maxDevicesName string) *jwtFamily {
 	return &jwtFamily{
-		keySeed: seed, maxDevices: maxDevices, nonceLimit: newFixedWindow(nonceRate, time.Minute, maxNonces),
+		keySeed: seed, maxDevices: maxDevices, maxDevicesName: maxDevicesName, nonceLimit: newFixedWindow(nonceRate, time.Minute, maxNonces),
 		devices: map[string]*deviceState{}, thumbs: map[string]string{}, grants: map[string]*grant{},
 		nonces: map[string]nonceEntry{}, verified: map[[sha256.Size]byte]verifiedJWT{}, plexJWTs: map[[sha256.Size]byte]plexToken{},
 	}
@@ -268,7 +269,7 @@ func (j *jwtFamily) bind(client string, key *plexjwt.DeviceKey, account int64, n
 	d, ok := j.devices[client]
 	if !ok {
 		if j.maxDevices > 0 && len(j.devices) >= j.maxDevices && !j.evictOne() {
-			return nil, fmt.Errorf("%w: %d devices have live Plex JWTs (WithMaxClients); revoke some or reset", errJWTDevicesFull, len(j.devices))
+			return nil, fmt.Errorf("%w: %d devices have live Plex JWTs; revoke some, reset, or raise %s", errJWTDevicesFull, len(j.devices), j.maxDevicesName)
 		}
 		d = &deviceState{clientID: client, registeredAt: now}
 		j.devices[client] = d

@@ -42,7 +42,7 @@ type worldState struct {
 
 // worldAccounts is the server's accounts as the world names them.
 func (s *Server) worldAccounts() []world.Account {
-	accs := s.core.accounts.all()
+	accs := s.core.accountList()
 	out := make([]world.Account, len(accs))
 	for i, a := range accs {
 		out[i] = worldAccount(&a)

@@ -170,7 +170,7 @@ func (x *exchange) viewer(s *Server) (*Account, string, scenarios.Decision, bool
 		return nil, "", d, false
 	}
 	if err != nil {
-		if _, known := s.core.accounts.byTok(token); known && errors.Is(err, errUnauthorized) && isV1(x.r.URL.Path) {
+		if _, known := s.core.accountByToken(token); known && errors.Is(err, errUnauthorized) && isV1(x.r.URL.Path) {
 			// An account's token that no longer signs in (its device
 			// was revoked, or issued a Plex JWT): v1's 422 (§3.1).
 			x.reply(http.StatusUnprocessableEntity, &v1Errors{Error: "Invalid token"})
@@ -623,7 +623,7 @@ func handleInvite(s *Server, x *exchange) {
 		ref = strings.Trim(jsonString(body.SharedServer.InvitedID), `"`)
 	}
 	if ref != "" {
-		if invitee, found := s.core.accounts.find(ref); found {
+		if invitee, found := s.core.findAccount(ref); found {
 			wa := worldAccount(invitee)
 			in.Invitee = &wa
 		} else if body.SharedServer.InvitedID != nil {
@@ -633,7 +633,7 @@ func handleInvite(s *Server, x *exchange) {
 			in.Email = ref
 		}
 	}
-	in.AccessToken = randString(s.core.faker.Rand, tokenAlphabet[:62], 20)
+	in.AccessToken = s.core.newToken()
 	var out v1SharedServers
 	var err error
 	_ = s.changeWorld(func(w *world.World) error {
@@ -1013,13 +1013,12 @@ func ctlWorld(s *Server, x *exchange) {
 		x.control(http.StatusOK, s.World())
 		return
 	}
+	// The body is limited by Config.MaxBodyBytes (limitBody, 413); a world
+	// over world.MaxFileSize is world.Parse's to refuse (400), and the
+	// LimitReader only stops reading past it.
 	body, err := readBody(io.LimitReader(x.r.Body, world.MaxFileSize+1))
 	if err != nil {
 		x.controlFail(err)
-		return
-	}
-	if len(body) > world.MaxFileSize {
-		x.controlFail(errBodyTooLarge)
 		return
 	}
 	w, err := world.Parse("PUT /__mockplex/world", body, s.worldAccounts(), s.core.clock.Now())
