@@ -49,6 +49,7 @@ const (
 	codeBadRequest      = 1002
 	codeRateLimited     = 1003
 	codeNotFound        = 1020
+	codePINRequired     = 1041 // 403, plex.tv's for a Plex Home switch without the member's PIN (WIRE.md)
 	// The JWT family's (wire contract §1.7): plex.tv's bodies are not
 	// captured; 1097 is the code clients name, 1096, 1098 and 1099 are
 	// mockplex's.

@@ -50,9 +50,12 @@ const (
 	pinMisses = 5
 )
 
+// msgPINRequired is plex.tv's message for a switch without the right PIN.
+const msgPINRequired = "A valid PIN is required to perform this action"
+
 // Errors of the Home and claim routes.
 var (
-	errPINRequired  = errors.New("A valid PIN is required to perform this action")
+	errPINRequired  = errors.New("a valid PIN is required to perform this action")
 	errHomeUser     = errors.New("no such user in this Plex Home")
 	errPINRate      = errors.New("too many wrong PINs for this user; wait a minute")
 	errClaimInvalid = errors.New("the claim token is unknown, expired or used")
@@ -101,7 +104,7 @@ func (x *exchange) failHome(err error) {
 	var we wireError
 	switch {
 	case errors.Is(err, errPINRequired):
-		we = wireError{http.StatusForbidden, 1041, errPINRequired.Error()}
+		we = wireError{http.StatusForbidden, codePINRequired, msgPINRequired}
 	case errors.Is(err, errHomeUser), errors.Is(err, world.ErrNoHome), errors.Is(err, world.ErrMemberNotFound):
 		we = wireError{http.StatusNotFound, codeBadRequest, "The requested resource or endpoint could not be found"}
 	case errors.Is(err, errPINRate):
@@ -110,9 +113,9 @@ func (x *exchange) failHome(err error) {
 	case errors.Is(err, world.ErrBadPIN):
 		we = wireError{http.StatusBadRequest, codeBadRequest, "PIN must be 4 digits"}
 	case errors.Is(err, world.ErrWrongPIN):
-		we = wireError{http.StatusForbidden, 1041, errPINRequired.Error()}
+		we = wireError{http.StatusForbidden, codePINRequired, msgPINRequired}
 	case errors.Is(err, errClaimInvalid):
-		we = wireError{http.StatusUnprocessableEntity, 1020, "Invalid token"}
+		we = wireError{http.StatusUnprocessableEntity, codeNotFound, "Invalid token"}
 	default:
 		x.failWorld(err)
 		return
