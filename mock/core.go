@@ -19,7 +19,8 @@ import (
 // accounts, per-client scenario state and the clock. Each operation is one
 // method that takes the request's parameters and its scenario, evaluates
 // the scenario where it can see the pin, applies the decision's effects on
-// state under the pin's lock (apply is the only function that does), and
+// state, under the pin's lock when there is a pin (apply is the only
+// function that does), and
 // returns a result or a sentinel error with the decision, whose transport
 // effects (delay, fault, scripted answer, CORS) the responder carries out
 // (respond.go's transport; scriptedAnswer for the Go methods). The
@@ -172,8 +173,8 @@ type claimant struct {
 }
 
 // apply carries out a decision's effects on state: the one function that
-// does, always under the pin's shard lock (or, at create, before the pin
-// is stored). The common effects are Deny (never of a claimed pin),
+// does, under the pin's shard lock (at create, before the pin is stored;
+// at atIssue from a token exchange, with no pin and no pin lock). The common effects are Deny (never of a claimed pin),
 // ExpireIn, Expire and Set (an id only at create). A poll's Approve claims
 // the pin, whose claim event is decided and applied in turn (atClaim);
 // ExpireAfterResponse ends a claimed pin once a poll has read it. Before

@@ -75,8 +75,9 @@ type Config struct {
 	// MaxClients caps two tables kept per client identifier: the state of
 	// clients that run under a scenario (their request and poll counts;
 	// at the cap one with no assigned scenario is forgotten), and the JWT
-	// devices (at the cap, registering a new one answers 429). Zero is
-	// 10,000; negative is no cap.
+	// devices (at the cap, one without live Plex JWTs is forgotten, and
+	// when every one has them a new one is refused with 503, code 4029).
+	// Zero is 10,000; negative is no cap.
 	MaxClients int
 	// AccessLog, when set, takes the line per request (API requests at
 	// info; the control API, pages and health at debug) apart from

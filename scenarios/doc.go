@@ -19,6 +19,8 @@
 // content is an *Error naming file, line, column, what was wanted and what
 // was found.
 //
-// This package imports no other mockplex package, holds no package-level
-// mutable state, and reads time and randomness only from the Event.
+// This package imports no other mockplex package but two internal leaves
+// (internal/yamljson to read files, internal/jsonptr to name positions),
+// holds no package-level mutable state, and reads time and randomness
+// only from the Event.
 package scenarios

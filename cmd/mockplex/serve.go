@@ -165,7 +165,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (co
 	e.duration(&c.ExpiryGrace, "expiry-grace", 0, "keep expired pins readable this long past expiresAt")
 	e.int(&c.Accounts, "accounts", 3, "fake accounts to create")
 	e.int(&c.MaxAccounts, "max-accounts", defaultMaxAccounts, "accounts kept that sign-ups made (new-account scenario); past it the oldest is forgotten (0: no limit)")
-	e.int(&c.MaxClients, "max-clients", defaultMaxClients, "clients whose scenario state is kept; past it one with no assigned scenario is forgotten (0: no limit)")
+	e.int(&c.MaxClients, "max-clients", defaultMaxClients, "clients whose scenario state is kept, and JWT devices; past it a client with no assigned scenario, or a device without live Plex JWTs, is forgotten (0: no limit)")
 	tlsFlags(e, &c)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
