@@ -113,7 +113,7 @@ func (j *jwtFamily) restore(s *jwtSnapshot, now time.Time, dropped map[string]in
 			dropped["malformed JWT device"]++
 			continue
 		case j.devices[sd.ClientID] != nil || (j.maxDevices > 0 && len(j.devices) >= j.maxDevices):
-			dropped["JWT device duplicated or over --max-clients"]++
+			dropped["JWT device duplicated or over "+j.maxDevicesName]++
 			continue
 		case key != nil && j.thumbs[key.Thumbprint] != "":
 			dropped["JWT device with another device's key"]++
