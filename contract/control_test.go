@@ -146,8 +146,10 @@ func TestControlled(t *testing.T) {
 	if ch, _ := rep.Check(contract.CheckUserJSON); len(ch.Exchanges) != 1 || ch.Exchanges[0].Request.Header["X-Plex-Token"] != "<redacted>" {
 		t.Errorf("user.json exchange = %+v, want the token header recorded as <redacted>", ch.Exchanges)
 	}
-	if rep.Requests > 40 {
-		t.Errorf("Report.Requests = %d, want at most 40", rep.Requests)
+	// 40, and up to 8 more that leave the mock as found (expire the
+	// suite's pins, move the clock back).
+	if rep.Requests > 48 {
+		t.Errorf("Report.Requests = %d, want at most 48", rep.Requests)
 	}
 }
 

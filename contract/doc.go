@@ -91,7 +91,7 @@
 // tokens it sends are one the mock handed out, or the account token given
 // with WithAccountToken and those the target issues for the suite's own
 // device; reports redact X-Plex-Token and deviceJWT, and never quote a
-// token. What the contract's §7 lists as unknown (the XML shapes,
+// token. What WIRE.md's open questions list as unknown (the XML shapes,
 // "status" in the 404 body, the CORS headers, Retry-After, the product
 // echo, the body of a non-numeric id's 400) is recorded as Observations,
 // which never fail a run.
@@ -110,16 +110,18 @@
 //
 // Write renders reports as text (one FAIL line per violation), JUnit XML
 // (one testsuite per target, one testcase per check; failures carry the
-// violations) or JSON. The JSON document (Document, version 1) is:
+// violations; with two targets a "compare" suite fails one testcase per
+// check that differs) or JSON. The JSON document (Document, version 1) is:
 //
 //	{
 //	  "version": 1,                  // DocumentVersion
-//	  "passed": false,               // no check failed or errored, in any report
+//	  "passed": false,               // no check failed or errored, in any report, and no diffs
 //	  "reports": [{                  // one per target, in the order given
 //	    "target": "mock",            // Target.Name (the URL when unnamed)
 //	    "url": "http://127.0.0.1:8080",
 //	    "profile": "wire",           // schema profile
 //	    "control": true,             // the mockplex control API was found
+//	    "controlRefused": false,     // it was found but refused the suite (401/403)
 //	    "clientIdentifier": "mockplex-contract-…",
 //	    "requests": 24,              // HTTP requests sent, retries included
 //	    "seconds": 0.05,             // wall time of the run
@@ -154,6 +156,6 @@
 //	  }]
 //	}
 //
-// Empty "reason", "violations", "exchanges", "observations", "diffs",
+// Empty "reason", "violations", false "controlRefused", "exchanges", "observations", "diffs",
 // "header", "pointer", "contentType", "format" and "fields" are omitted.
 package contract

@@ -221,6 +221,7 @@ func (r *run) jwtPinCreate(ctx context.Context, key *device.Key, strong bool) *p
 	if p.id == "" {
 		return nil
 	}
+	r.createdPin(p.id)
 	return p
 }
 

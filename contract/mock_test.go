@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mockplex/mockplex/contract"
 	"github.com/mockplex/mockplex/mock"
@@ -163,5 +164,33 @@ func TestUnreachableReport(t *testing.T) {
 	}
 	if c := rep.Counts(); c.Errors != c.Total || c.Total != len(contract.Checks()) {
 		t.Errorf("Counts = %+v, want every check in error", c)
+	}
+}
+
+// TestMockLeftAsFound: a run against a mock with the control API leaves it
+// as it found it: no live pin of the suite's, and the clock where it was.
+// Only the journal (and the JWT device of the suite's client identifier)
+// remember the run.
+func TestMockLeftAsFound(t *testing.T) {
+	t.Parallel()
+	clock := mock.NewFrozenClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+	srv := mock.NewServer(mock.WithClock(clock))
+	t.Cleanup(srv.Close)
+	before := clock.Now()
+	rep, err := contract.Run(context.Background(), contract.Target{URL: srv.URL, Client: srv.Client()})
+	if err != nil || !rep.Passed() {
+		t.Fatalf("Run = %v, passed %v; want a passing run", err, rep.Passed())
+	}
+	if got := clock.Now(); !got.Equal(before) {
+		t.Errorf("mock clock after the run = %v, want %v (where it was)", got, before)
+	}
+	var live []string
+	for _, p := range srv.Pins() {
+		if p.ExpiresIn > 0 {
+			live = append(live, fmt.Sprintf("%d (%s)", p.ID, p.State))
+		}
+	}
+	if len(live) > 0 {
+		t.Errorf("live pins after the run: %v, want none", live)
 	}
 }

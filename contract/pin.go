@@ -92,6 +92,7 @@ func (r *run) pinFields(id string, resp *response, doc any, strong bool) *pin {
 	if !ok || p.id == "" {
 		return nil
 	}
+	r.createdPin(p.id)
 	code, _ := lookup(doc, "/code")
 	p.code, _ = code.(string)
 	if qr, ok := lookup(doc, "/qr"); !ok || qr != r.cfg.qrBase+p.code {
@@ -341,6 +342,7 @@ func (r *run) countdownMock(ctx context.Context, p *pin) {
 		r.violate(id, resp, WhereStatus, "", "2xx from the control API", fmt.Sprintf("%d %s", resp.status, http.StatusText(resp.status)))
 		return
 	}
+	r.advanced += 5 * time.Second
 	second := r.pollAgain(ctx, id, p)
 	if second == nil {
 		return

@@ -144,6 +144,10 @@ type Report struct {
 	// Control is true when the target answered the mockplex control API
 	// (GET /__mockplex/pins with 200 and JSON).
 	Control bool `json:"control"`
+	// ControlRefused is true when the target has the mockplex control API
+	// but refused the suite (401 or 403 to GET /__mockplex/pins: a guarded
+	// mock without the right token); Run then returns ErrControlRefused.
+	ControlRefused bool `json:"controlRefused,omitempty"`
 	// ClientIdentifier is the X-Plex-Client-Identifier the suite used.
 	ClientIdentifier string `json:"clientIdentifier"`
 	// Requests counts every HTTP request sent, retries included.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -63,6 +64,10 @@ type run struct {
 	idx    map[string]int
 	ran    map[string]bool
 	obsKey map[string]bool
+	// created lists the pins the suite created, and advanced how far it
+	// moved the mock clock, for tidy.
+	created  []string
+	advanced time.Duration
 }
 
 // pin is a pin the suite created and still refers to.
@@ -236,6 +241,7 @@ func (r *run) suite(ctx context.Context) error {
 	var refused error
 	if !r.rep.Control && controlRefused(resp) {
 		refused = fmt.Errorf("%w: %s answered %d %s to GET /__mockplex/pins", ErrControlRefused, r.target.URL, resp.status, http.StatusText(resp.status))
+		r.rep.ControlRefused = true
 	}
 
 	strongJ := r.create(ctx, CheckCreateStrongJSON, CheckContentAcceptJSON, true, "/api/v2/pins", acceptJSON, "json")
@@ -289,7 +295,32 @@ func (r *run) suite(ctx context.Context) error {
 	}
 	r.jwtAccount(ctx, js, device)
 	r.jwtPinClaimed(ctx, js)
+	r.tidy(ctx)
 	return nil
+}
+
+// created records a pin the suite created, once.
+func (r *run) createdPin(id string) {
+	if id != "" && !slices.Contains(r.created, id) {
+		r.created = append(r.created, id)
+	}
+}
+
+// tidy leaves a mock with the control API as the suite found it, as far as
+// the control API allows: the pins it created are expired (so they no
+// longer count as live and are swept), and the clock is moved back by what
+// the countdown check advanced it. What stays is the journal's record of
+// the suite's requests, and the JWT device of the suite's own client
+// identifier. tidy is best effort: its requests belong to no check.
+func (r *run) tidy(ctx context.Context) {
+	// The clock first: a pin expired now would come back to life when the
+	// clock moved back after.
+	if r.advanced != 0 {
+		_, _ = r.do(ctx, reqSpec{method: http.MethodPost, path: "/__mockplex/clock/advance?by=" + (-r.advanced).String(), control: true})
+	}
+	for _, id := range r.created {
+		_, _ = r.do(ctx, reqSpec{method: http.MethodPost, path: "/__mockplex/pins/" + url.PathEscape(id) + "/expire", control: true})
+	}
 }
 
 // controlRefused reports whether the answer to the control API probe is
