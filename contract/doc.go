@@ -4,7 +4,7 @@
 // container, a recording served by package replay, or https://plex.tv
 // itself) and reports every violation, never stopping at the first.
 //
-// The ground truth is the wire contract (plex-pin-api.md). Bodies are
+// The ground truth is WIRE.md. Bodies are
 // validated with package schema (profile "wire" by default, "sdk" for the
 // SDK field table as written); XML bodies are converted to the JSON shape
 // first, so one schema serves both formats. Cross-field rules of the
@@ -26,7 +26,7 @@
 // link.put. Without the control API (the probe answers 404, or plex.tv's
 // error envelope) those end in Skip, not Fail.
 //
-// plex.tv's JWT device sign-in (plex-jwt-api.md) adds jwt.nonce,
+// plex.tv's JWT device sign-in (WIRE.md, JWT device authentication) adds jwt.nonce,
 // jwt.nonce.missing-client, jwt.keys, jwt.pin.create and
 // jwt.pin.poll-pending, which need no account; jwt.register, jwt.token,
 // jwt.token.verify and jwt.user, which need an account token
@@ -65,7 +65,7 @@
 //     string (the table's type). authToken is a non-empty string in both.
 //   - pin.qr, pin.client-identifier, pin.code, lifetime.*,
 //     expires-in.countdown and the null authToken and newRegistration of a
-//     new pin are the contract's §5 rules on values, read whatever their
+//     new pin are WIRE.md's §5 rules on values, read whatever their
 //     type (an XML "1800" counts as 1800): the same under both.
 //   - content-type.*, poll.wrong-client, poll.missing-client,
 //     poll.unknown-id*, poll.non-numeric-id, errors.envelope,

@@ -94,7 +94,7 @@ func (v Violation) String() string {
 	return fmt.Sprintf("%s: %s %s: %s: expected %s, got %s", v.Check, v.Request.Method, v.Request.URL, loc, v.Expected, v.Got)
 }
 
-// Observation records something the wire contract lists as unknown (§7) or
+// Observation records something WIRE.md lists as unknown (§7) or
 // worth watching: the XML shape, the CORS headers sent, a Retry-After seen,
 // whether an error body carries "status". Observations never fail a run.
 type Observation struct {

@@ -31,7 +31,7 @@ const (
 	nonNumeric  = "undefined"
 )
 
-// The pin lifetimes of §0.6.
+// The pin lifetimes of WIRE.md §0, fact 6.
 const (
 	strongLifetime = 1800
 	linkLifetime   = 900
@@ -287,7 +287,7 @@ func (r *run) suite(ctx context.Context) error {
 	r.user(ctx, token)
 	r.link(ctx, link, token)
 	// The JWT checks run last: issuing a Plex JWT ends the device's legacy
-	// token (§0.8), which the checks above use. Without an account token
+	// token (WIRE.md J0, fact 8), which the checks above use. Without an account token
 	// the claimed pin's token, minted through the control API, serves.
 	device := token
 	if r.cfg.accountToken != "" {

@@ -45,7 +45,7 @@
 //   - Link pins are capped at one million live ones, about 60% of the
 //     four-character codes, so creating one stays fast; wrong link codes
 //     from one token are slowed down (429 after ten in a minute).
-//   - Unknowns of the wire contract take the default it names (WIRE.md):
+//   - Unknowns of WIRE.md take the default it names (WIRE.md):
 //     XML by default and JSON on Accept: application/json, 404 exactly at
 //     expiresAt (WithExpiryGrace changes that), a claimed JWK pin polled
 //     without a valid deviceJWT gets the legacy token.

@@ -37,7 +37,7 @@ var (
 	errBadRequest      = errors.New("bad request")
 )
 
-// Error codes. 1000, 1001 and 1020 are plex.tv's own (wire contract §1.9).
+// Error codes. 1000, 1001 and 1020 are plex.tv's own (WIRE.md §1.9).
 // plex.tv's body for a non-numeric pin id is not captured, so 1002 is ours.
 // Codes from 4000 up belong to mockplex itself and never come from plex.tv.
 const (

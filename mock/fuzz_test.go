@@ -24,7 +24,7 @@ import (
 // fuzzEpoch is the frozen instant the fuzzed servers start at.
 var fuzzEpoch = time.Date(2026, 10, 1, 22, 39, 52, 0, time.UTC)
 
-// Requests real clients send (wire contract §1.1–§1.6), as fuzz seeds:
+// Requests real clients send (WIRE.md §1.1–§1.6), as fuzz seeds:
 // method, request target, header lines, body. {id} is a live pin of
 // client "fuzz-client", {code} its code, {token} the default account's.
 var clientRequests = [][4]string{

@@ -15,7 +15,7 @@ import (
 	"github.com/mockplex/mockplex/scenarios"
 )
 
-// JWT device sign-in (wire contract, JWT family): devices register Ed25519
+// JWT device sign-in (WIRE.md, JWT family): devices register Ed25519
 // keys, sign device JWTs, and get Plex JWTs signed by the server's rotating
 // key set. This file is the core's part of it; plexapi.go has the
 // endpoints.
@@ -36,7 +36,7 @@ const (
 	deviceTokensKept = 16
 )
 
-// The JWT family's errors (wire contract §1.7). plex.tv's bodies are not
+// The JWT family's errors (WIRE.md J1.7). plex.tv's bodies are not
 // captured; the codes 1096, 1098 and 1099 are mockplex's, 1097 and 1003
 // clients name.
 var (
@@ -319,7 +319,7 @@ func (c *core) nonce(q request) (string, scenarios.Decision, error) {
 }
 
 // exchange verifies a device JWT and issues a Plex JWT for it (E3), in the
-// order of the wire contract's §4.3.
+// order of WIRE.md's J4.3.
 func (c *core) exchange(compact string, q request) (string, scenarios.Decision, error) {
 	now := c.clock.Now()
 	ev := c.event(q, scenarios.OpToken, now)

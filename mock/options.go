@@ -93,7 +93,7 @@ func WithScenarios(dir string) Option { return func(c *config) { c.scenarioDir =
 func WithPublicURL(base string) Option { return func(c *config) { c.publicURL = base } }
 
 // WithLegacyAccept switches content negotiation to the inferred pre-2026
-// rule: the first concrete type in Accept wins (wire contract §1.8).
+// rule: the first concrete type in Accept wins (WIRE.md §1.8).
 func WithLegacyAccept(on bool) Option { return func(c *config) { c.legacyAccept = on } }
 
 // WithControl turns the /__mockplex/ control API and the pages on or off.
@@ -113,7 +113,7 @@ func WithJournalSize(n int) Option { return func(c *config) { c.journalSize = n 
 func WithMaxBodyBytes(n int64) Option { return func(c *config) { c.maxBody = n } }
 
 // WithExpiryGrace keeps an expired pin readable (expiresIn 0) for d after
-// expiresAt. plex.tv's grace is unknown (wire contract §4.1); the default 0
+// expiresAt. plex.tv's grace is unknown (WIRE.md §4.1); the default 0
 // answers 404 exactly at expiresAt.
 func WithExpiryGrace(d time.Duration) Option { return func(c *config) { c.expiryGrace = d } }
 

@@ -41,7 +41,7 @@ const (
 var contextKey = regexp.MustCompile(`^context\[device\]\[([A-Za-z0-9_]+)\]$`)
 
 // deviceLabels names the context[device][…] keys clients send (wire
-// contract §1.10), in the order the auth page lists them. product is the
+// WIRE.md §1.10), in the order the auth page lists them. product is the
 // page's title, not a row.
 func deviceLabels() [9][2]string {
 	return [...][2]string{

@@ -13,7 +13,7 @@
 // malformed table gives a *TableError naming file, line and cell.
 //
 // overlay.yaml is ours. It records every place where the wire differs from
-// the table (section 5 of the wire contract, plex-pin-api.md), each change
+// the table (section 5 of WIRE.md), each change
 // with a "why" that cites the contract: camelCase keys at the top and
 // snake_case in location, integer id (minimum 1) and expiresIn (0..1800),
 // nullable authToken (minLength 1 when a string) and newRegistration
@@ -22,7 +22,7 @@
 // of strong and link pins. It also carries the error envelope,
 // {"errors":[{"code":int,"message":string,"status":int}]} with status
 // optional, which the table lacks, and the bodies of plex.tv's JWT device
-// sign-in (plex-jwt-api.md), which no SDK table has: the nonce
+// sign-in (WIRE.md, JWT device authentication), which no SDK table has: the nonce
 // ({"nonce":"<uuid>"}), the token exchange ({"auth_token":"<Plex JWT>"}),
 // the key set (Ed25519 JWKs with a 43-character base64url x) and a Plex
 // JWT's header and claims. Validate checks a document against one of these

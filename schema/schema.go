@@ -58,7 +58,7 @@ type Schema struct {
 }
 
 // Definition names a body schema of the JWT device sign-in family, kept in
-// the overlay's definitions (plex-jwt-api.md) and present in every profile
+// the overlay's definitions (WIRE.md, JWT device authentication) and present in every profile
 // under #/$defs/<name>.
 type Definition string
 

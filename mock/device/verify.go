@@ -8,7 +8,7 @@ import (
 	"github.com/mockplex/mockplex/internal/plexjwt"
 )
 
-// PlexClaims are the claims of a Plex JWT (contract §3.2).
+// PlexClaims are the claims of a Plex JWT (WIRE.md J3.2).
 type PlexClaims = plexjwt.Claims
 
 // User is the user claim of a Plex JWT: id and uuid always, the other
