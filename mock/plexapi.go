@@ -317,7 +317,7 @@ func handleReadyz(s *Server, x *exchange) {
 		x.health(http.StatusServiceUnavailable, "{\n  \"status\": \"draining\"\n}\n")
 		return
 	}
-	x.health(http.StatusOK, "{\n  \"live_pins\": \""+strconv.Itoa(s.core.pins.len())+"\",\n  \"status\": \"ready\"\n}\n")
+	x.health(http.StatusOK, "{\n  \"live_pins\": "+strconv.Itoa(s.core.pins.len())+",\n  \"status\": \"ready\"\n}\n")
 }
 
 // health writes a health answer's JSON body.

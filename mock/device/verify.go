@@ -8,11 +8,29 @@ import (
 	"github.com/mockplex/mockplex/internal/plexjwt"
 )
 
-// PlexClaims are the claims of a Plex JWT (WIRE.md J3.2).
+// PlexClaims are the claims of a Plex JWT (WIRE.md J3.2). It is an alias
+// of an internal type, so go doc shows no fields; they are:
+//
+//	Issuer     string      // iss: "plex.tv"
+//	Audience   []string // aud: ["plex.tv", the client identifier] (type plexjwt.AudienceSet)
+//	IssuedAt   int64       // iat, Unix seconds
+//	Expiry     int64       // exp, Unix seconds (iat + 7 days)
+//	Thumbprint string      // the kid the device registered
+//	Nonce      string      // the device JWT's nonce, on a refresh
+//	User       User        // see User
 type PlexClaims = plexjwt.Claims
 
 // User is the user claim of a Plex JWT: id and uuid always, the other
-// fields only when the device JWT's scope asked for them.
+// fields only when the device JWT's scope asked for them (nil otherwise):
+//
+//	ID           int64
+//	UUID         string
+//	Username     *string
+//	Email        *string
+//	FriendlyName *string // friendly_name
+//	Restricted   *bool
+//	Anonymous    *bool
+//	JoinedAt     *int64  // Unix seconds
 type User = plexjwt.User
 
 // Errors from VerifyPlexJWT, for errors.Is.
