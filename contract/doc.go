@@ -80,6 +80,9 @@
 // by no more than the clock moved, so runs that share a mock and advance
 // its clock at once still pass); otherwise it polls twice,
 // WithCountdownWait apart, and compares expiresIn with the Date headers.
+// At the end of a run against a mock the suite expires the pins it created
+// through the control API, so that a mock shared with other tests is left
+// as it was found but for its clock, 5 s ahead.
 //
 // # Politeness
 //

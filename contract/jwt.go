@@ -470,7 +470,7 @@ func (r *run) jwtVerify(id string, resp *response, token string, keys []byte, ki
 		r.violate(id, resp, WhereJWTHeader, "/kid", "a kid listed by GET /api/v2/auth/keys", describeValue(hk, hk != nil))
 	} else if pub, ok := found[0].Key.(ed25519.PublicKey); !ok {
 		r.violate(id, resp, WhereJWTSignature, "", "an Ed25519 key under kid "+strconv.Quote(signer), fmt.Sprintf("%T", found[0].Key))
-	} else if jws, err := jose.ParseSigned(token, []jose.SignatureAlgorithm{jose.EdDSA}); err != nil {
+	} else if jws, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.EdDSA}); err != nil {
 		r.violate(id, resp, WhereJWTSignature, "", "a compact EdDSA JWS", err.Error())
 	} else if _, err := jws.Verify(pub); err != nil {
 		r.violate(id, resp, WhereJWTSignature, "", "a valid EdDSA signature by key "+strconv.Quote(signer), err.Error())

@@ -342,7 +342,6 @@ func (r *run) countdownMock(ctx context.Context, p *pin) {
 		r.violate(id, resp, WhereStatus, "", "2xx from the control API", fmt.Sprintf("%d %s", resp.status, http.StatusText(resp.status)))
 		return
 	}
-	r.advanced += 5 * time.Second
 	second := r.pollAgain(ctx, id, p)
 	if second == nil {
 		return

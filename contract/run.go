@@ -64,10 +64,8 @@ type run struct {
 	idx    map[string]int
 	ran    map[string]bool
 	obsKey map[string]bool
-	// created lists the pins the suite created, and advanced how far it
-	// moved the mock clock, for tidy.
-	created  []string
-	advanced time.Duration
+	// created lists the pins the suite created, for tidy.
+	created []string
 }
 
 // pin is a pin the suite created and still refers to.
@@ -307,17 +305,14 @@ func (r *run) createdPin(id string) {
 }
 
 // tidy leaves a mock with the control API as the suite found it, as far as
-// the control API allows: the pins it created are expired (so they no
-// longer count as live and are swept), and the clock is moved back by what
-// the countdown check advanced it. What stays is the journal's record of
-// the suite's requests, and the JWT device of the suite's own client
-// identifier. tidy is best effort: its requests belong to no check.
+// that is safe for other clients of a shared mock: the pins the suite
+// created are expired, so they no longer count as live and are swept. The
+// one thing that changes is the mock clock, 5 s ahead (the countdown
+// check's advance): moving it back could make another client's pin outlive
+// its lifetime. The journal keeps the suite's requests, and the suite's own
+// client identifier keeps its JWT device. tidy is best effort: its requests
+// belong to no check.
 func (r *run) tidy(ctx context.Context) {
-	// The clock first: a pin expired now would come back to life when the
-	// clock moved back after.
-	if r.advanced != 0 {
-		_, _ = r.do(ctx, reqSpec{method: http.MethodPost, path: "/__mockplex/clock/advance?by=" + (-r.advanced).String(), control: true})
-	}
 	for _, id := range r.created {
 		_, _ = r.do(ctx, reqSpec{method: http.MethodPost, path: "/__mockplex/pins/" + url.PathEscape(id) + "/expire", control: true})
 	}
