@@ -461,7 +461,7 @@ func TestCapturesV1MatchMock(t *testing.T) {
 }
 
 // TestXMLCarriesJSONData checks that a pin's XML and JSON bodies carry the
-// same data (issue 2): every non-null JSON key is a root attribute with the
+// same data: every non-null JSON key is a root attribute with the
 // same value (booleans as 0/1), location likewise, and nulls are omitted.
 func TestXMLCarriesJSONData(t *testing.T) {
 	t.Parallel()

@@ -103,7 +103,7 @@ var failures = [...]failure{
 	{errBadPinID, wireError{http.StatusBadRequest, codeBadRequest, "Invalid pin id"}, http.StatusBadRequest, "notfound",
 		"%s is not a pin id.", "Pin ids are positive integers."},
 	{errRouteNotFound, wireError{http.StatusNotFound, http.StatusNotFound, "Not Found"}, http.StatusNotFound, "error",
-		"Not found.", "See the README's route tables."},
+		"Not found.", "See docs/api.md and docs/pages.md for the routes."},
 	{errMethod, wireError{http.StatusMethodNotAllowed, http.StatusMethodNotAllowed, "Method Not Allowed"}, http.StatusMethodNotAllowed, "error",
 		"Method not allowed.", "The Allow header lists the methods this path takes."},
 	{errBodyTooLarge, wireError{http.StatusRequestEntityTooLarge, http.StatusRequestEntityTooLarge, "Request body too large"}, http.StatusRequestEntityTooLarge, "error",

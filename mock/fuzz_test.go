@@ -231,7 +231,7 @@ func checkFuzzResponse(t *testing.T, r *http.Request, rec *httptest.ResponseReco
 			t.Fatalf("control %s %q carries CORS headers: %v", r.Method, path, rec.Header())
 		}
 	case isPagePath(path) || path == "/healthz" || path == "/readyz":
-		// The pages and probes have shapes of their own (issue 6).
+		// The pages and probes have shapes of their own.
 	case r.Method == http.MethodOptions:
 		if status != http.StatusNoContent && status != http.StatusForbidden && status != http.StatusMovedPermanently {
 			t.Fatalf("preflight %q answered %d", path, status)

@@ -26,7 +26,7 @@ import (
 //go:embed web
 var web embed.FS
 
-// The pages (issue 6): stand-ins for app.plex.tv/auth and plex.tv/link, and a
+// The pages: stand-ins for app.plex.tv/auth and plex.tv/link, and a
 // dashboard at /. They obey the control API's guard (off: 404; token: the
 // same token, which ?token= turns into a cookie), refuse cross-origin form
 // posts, and are not journaled.

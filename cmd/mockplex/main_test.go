@@ -118,7 +118,7 @@ func TestParseServe(t *testing.T) {
 	if err != nil {
 		t.Fatalf("parseServe(no flags, no env): %v", err)
 	}
-	// The documented defaults (issue 2, README flag table).
+	// The documented defaults (docs/configuration.md).
 	for name, pair := range map[string][2]string{
 		"addr":       {base.Addr, "127.0.0.1:8080"},
 		"control":    {base.Control, "auto"},
