@@ -1,5 +1,6 @@
-# The release image, built by GoReleaser (.goreleaser.yaml) around the
-# binary it cross-compiled: the same filesystem as ./Dockerfile's final
+# The release image, built by GoReleaser's dockers_v2 (.goreleaser.yaml)
+# for each platform around the binary it cross-compiled, which it puts in
+# the build context at $TARGETPLATFORM/mockplex: the same filesystem as ./Dockerfile's final
 # stage (static binary, CA certificates, user 65532, the shipped scenarios),
 # without compiling in the image.
 FROM debian:bookworm-slim AS files
@@ -12,8 +13,9 @@ RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends ca-cert
 COPY scenarios/*.yaml /out/usr/share/mockplex/scenarios/
 
 FROM scratch
+ARG TARGETPLATFORM
 COPY --from=files /out/ /
-COPY mockplex /mockplex
+COPY $TARGETPLATFORM/mockplex /mockplex
 USER 65532:65532
 ENV MOCKPLEX_ADDR=:8080 \
     MOCKPLEX_SCENARIOS=/scenarios \
