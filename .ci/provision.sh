@@ -12,7 +12,7 @@ dockerd_log=${TMPDIR:-/tmp}/mockplex-dockerd.log
 
 need=()
 command -v "$chromium" >/dev/null 2>&1 || need+=(chromium)
-command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
+command -v dockerd >/dev/null 2>&1 || [ -x /usr/sbin/dockerd ] || need+=(docker.io)
 command -v docker >/dev/null 2>&1 || need+=(docker.io)
 if ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null 2>&1; then
 	need+=(docker-compose)
@@ -23,7 +23,9 @@ mapfile -t need < <(printf '%s\n' "${need[@]+"${need[@]}"}" | sort -u | sed '/^$
 
 if [ ${#need[@]} -gt 0 ] || ! docker info >/dev/null 2>&1; then
 	if [ "$(id -u)" -ne 0 ]; then
-		echo "provision: FAIL: CI=true provisions the machine (apt-get install ${need[*]:-nothing}; start dockerd), which needs root; run as root, or without CI=true to skip what is missing" >&2
+		what="start dockerd"
+		[ ${#need[@]} -eq 0 ] || what="apt-get install ${need[*]}; $what"
+		echo "provision: FAIL: CI=true provisions the machine ($what), which needs root; run as root, or without CI=true to skip what is missing" >&2
 		exit 1
 	fi
 fi
