@@ -99,7 +99,7 @@ func summarize(r io.Reader, w io.Writer) (failed bool, err error) {
 	if len(skips) > 0 {
 		sort.Slice(skips, func(i, j int) bool { return skips[i].name < skips[j].name })
 		bar := strings.Repeat("!", 72)
-		fmt.Fprintf(w, "\n%s\n!! %d tests SKIPPED: they did not run on this machine\n%s\n", bar, len(skips), bar)
+		fmt.Fprintf(w, "\n%s\n!! %d tests SKIPPED, each with its reason (under CI=true a missing engine, browser or tool fails instead)\n%s\n", bar, len(skips), bar)
 		for _, s := range skips {
 			fmt.Fprintf(w, "SKIP %s\n     %s\n", s.name, s.reason)
 		}
