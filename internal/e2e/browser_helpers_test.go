@@ -23,8 +23,11 @@ const (
 	// browserPathEnv overrides where the browser tests look for Chromium.
 	browserPathEnv     = "MOCKPLEX_CHROMIUM"
 	browserDefaultPath = "/usr/bin/chromium"
-	// browserTabTimeout bounds one subtest's browser work.
-	browserTabTimeout = 30 * time.Second
+	// browserTabTimeout bounds one subtest's browser work. A subtest takes
+	// a few seconds; 30 s was exceeded under the race detector on a loaded
+	// 2-core CI machine (make test runs the whole suite at once), so the
+	// bound is 90 s: it catches a hang, not a slow machine.
+	browserTabTimeout = 90 * time.Second
 	// browserShots is where screenshots go, relative to the repository root
 	// (gitignored).
 	browserShots = "test-output/browser"
