@@ -49,7 +49,7 @@ if ! command -v docker >/dev/null 2>&1; then
 	docker_why="no docker CLI on PATH"
 elif ! docker_err=$(docker info --format '{{.ServerVersion}}' 2>&1); then
 	have_docker=false
-	docker_why="no Docker engine answers (docker info: $(head -n1 <<<"$docker_err"))"
+	docker_why="no Docker engine answers (docker info: $(grep -m1 -v "^[[:space:]]*$" <<<"$docker_err" || echo "no output"))"
 fi
 $have_docker || skips+=("Docker: image build, docker compose flow, internal/e2e TestDocker: $docker_why. Start dockerd, or run as root with CI=true to install one.")
 command -v "$chromium" >/dev/null 2>&1 ||
