@@ -19,7 +19,7 @@ build:
 install:
 	$(GO) install ./cmd/mockplex
 
-# The quick loop (about a minute): gofmt, go vet, staticcheck, then the unit
+# The quick loop (a minute or two): gofmt, go vet, staticcheck, then the unit
 # tests without the race detector, fuzzing, or the tests that build the
 # binary, a browser or an image (-short).
 quick: vet
