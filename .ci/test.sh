@@ -7,7 +7,7 @@
 #   2. vet        gofmt, go vet, staticcheck (make vet)
 #   3. unit       go test -race ./...: unit, golden, contract, scenario,
 #                 README-check, headless-Chromium and Docker tests
-#   4. fuzz       every fuzz target for a bounded time (.ci/fuzz.sh, ~5-10 min)
+#   4. fuzz       every fuzz target for a bounded time (.ci/fuzz.sh, 5-15 min)
 #   5. docker     the image and docker compose brought up for real (.ci/docker.sh)
 #   6. release    goreleaser check, actionlint, the six cross-compiles (make release-check)
 #
