@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # CI step: the container image and docker-compose, brought up for real.
 #
-#  1. installs the Docker engine and compose from Debian when absent (and
-#     curl and jq, which the README check in internal/readme needs), and
-#     starts dockerd in the background when it is not running;
+#  1. checks that a Docker engine answers (.ci/provision.sh installs and
+#     starts one under CI=true);
 #  2. builds a local Go builder base (no registry) and the image from the
 #     repository's own Dockerfile with --build-arg GO_IMAGE=<that base>;
 #  3. checks the final image size (at most 15 MB);
@@ -21,9 +20,8 @@
 #     certificate, before and after a restart;
 #  8. tears the compose project down on exit, whatever happened.
 #
-# Any failed step fails the script. dockerd and the built images are left in
-# place, so that later Docker tests (go test ./internal/e2e) and the next run
-# reuse them.
+# Any failed step fails the script. The built images are left in place, so
+# that the next run reuses them.
 #
 # Environment: MOCKPLEX_IMAGE (default mockplex:local), GO_IMAGE (builder base;
 # default: build mockplex-go-base:local with .ci/go-base-image.sh),
@@ -39,8 +37,6 @@ image=${MOCKPLEX_IMAGE:-mockplex:local}
 max_bytes=$((15 * 1024 * 1024))
 max_healthy_ms=2000
 project=mockplex-ci-$$
-dockerd_log=${TMPDIR:-/tmp}/mockplex-dockerd.log
-export DEBIAN_FRONTEND=noninteractive
 
 now_ms() { date +%s%3N; }
 t_start=$(now_ms)
@@ -57,46 +53,12 @@ die() {
 	exit 1
 }
 
-step "engine (and curl, jq): install when absent"
-need=()
-command -v dockerd >/dev/null || need+=(docker.io)
-command -v docker >/dev/null || need+=(docker.io)
-if ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null; then
-	need+=(docker-compose)
-fi
-# curl for the flow below; curl and jq for the README check (internal/readme),
-# which go test ./... runs after this script.
-command -v curl >/dev/null || need+=(curl)
-command -v jq >/dev/null || need+=(jq)
-if [ ${#need[@]} -gt 0 ]; then
-	echo "    installing ${need[*]} from Debian"
-	apt_log=${TMPDIR:-/tmp}/mockplex-apt.log
-	if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}"; } >"$apt_log" 2>&1; then
-		tail -n 30 "$apt_log" >&2
-		die "apt-get install ${need[*]} failed (log: $apt_log)"
-	fi
-	took "apt-get install"
-else
-	echo "    dockerd: $(command -v dockerd); docker: $(command -v docker)"
-fi
-
-step "engine: start dockerd when not running"
-if docker info >/dev/null 2>&1; then
-	echo "    already running: server $(docker version --format '{{.Server.Version}}')"
-else
-	echo "    starting dockerd (log: $dockerd_log)"
-	setsid nohup dockerd >"$dockerd_log" 2>&1 </dev/null &
-	for _ in $(seq 1 120); do
-		docker info >/dev/null 2>&1 && break
-		sleep 0.5
-	done
-	if ! docker info >/dev/null 2>&1; then
-		tail -n 30 "$dockerd_log" >&2 || true
-		die "dockerd did not answer within 60 s"
-	fi
-	echo "    running: server $(docker version --format '{{.Server.Version}}')"
-	took "dockerd start"
-fi
+step "engine"
+# .ci/provision.sh (make test under CI=true) installs and starts what is
+# missing; this script only checks.
+command -v curl >/dev/null || die "curl is not on PATH (apt-get install curl, or CI=true make test as root)"
+docker info >/dev/null 2>&1 || die "no Docker engine answers docker info (start dockerd, or CI=true make test as root)"
+echo "    server $(docker version --format '{{.Server.Version}}')"
 
 if [ -n "${MOCKPLEX_COMPOSE:-}" ]; then
 	read -r -a compose <<<"$MOCKPLEX_COMPOSE"

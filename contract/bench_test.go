@@ -8,7 +8,7 @@ import (
 )
 
 // BenchmarkRun is a full contract run against the in-process captures
-// server (issue 7: "a full contract run against the mock in under 1 s").
+// server (the target: "a full contract run against the mock in under 1 s").
 func BenchmarkRun(b *testing.B) {
 	target := serve(b, newReplay(b))
 	ctx := context.Background()

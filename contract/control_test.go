@@ -146,8 +146,10 @@ func TestControlled(t *testing.T) {
 	if ch, _ := rep.Check(contract.CheckUserJSON); len(ch.Exchanges) != 1 || ch.Exchanges[0].Request.Header["X-Plex-Token"] != "<redacted>" {
 		t.Errorf("user.json exchange = %+v, want the token header recorded as <redacted>", ch.Exchanges)
 	}
-	if rep.Requests > 70 {
-		t.Errorf("Report.Requests = %d, want at most 70", rep.Requests)
+	// The world's checks, and up to 8 requests more that leave the mock
+	// as found (expire the suite's pins).
+	if rep.Requests > 78 {
+		t.Errorf("Report.Requests = %d, want at most 78", rep.Requests)
 	}
 }
 

@@ -4,7 +4,7 @@
 // container, a recording served by package replay, or https://plex.tv
 // itself) and reports every violation, never stopping at the first.
 //
-// The ground truth is the wire contract (plex-pin-api.md). Bodies are
+// The ground truth is WIRE.md. Bodies are
 // validated with package schema (profile "wire" by default, "sdk" for the
 // SDK field table as written); XML bodies are converted to the JSON shape
 // first, so one schema serves both formats. Cross-field rules of the
@@ -26,7 +26,7 @@
 // link.put. Without the control API (the probe answers 404, or plex.tv's
 // error envelope) those end in Skip, not Fail.
 //
-// plex.tv's JWT device sign-in (plex-jwt-api.md) adds jwt.nonce,
+// plex.tv's JWT device sign-in (WIRE.md, JWT device authentication) adds jwt.nonce,
 // jwt.nonce.missing-client, jwt.keys, jwt.pin.create and
 // jwt.pin.poll-pending, which need no account; jwt.register, jwt.token,
 // jwt.token.verify and jwt.user, which need an account token
@@ -75,7 +75,7 @@
 //     string (the table's type). authToken is a non-empty string in both.
 //   - pin.qr, pin.client-identifier, pin.code, lifetime.*,
 //     expires-in.countdown and the null authToken and newRegistration of a
-//     new pin are the contract's §5 rules on values, read whatever their
+//     new pin are WIRE.md's §5 rules on values, read whatever their
 //     type (an XML "1800" counts as 1800): the same under both.
 //   - content-type.*, poll.wrong-client, poll.missing-client,
 //     poll.unknown-id*, poll.non-numeric-id, errors.envelope,
@@ -90,6 +90,9 @@
 // by no more than the clock moved, so runs that share a mock and advance
 // its clock at once still pass); otherwise it polls twice,
 // WithCountdownWait apart, and compares expiresIn with the Date headers.
+// At the end of a run against a mock the suite expires the pins it created
+// through the control API, so that a mock shared with other tests is left
+// as it was found but for its clock, 5 s ahead.
 //
 // # Politeness
 //
@@ -101,7 +104,7 @@
 // tokens it sends are one the mock handed out, or the account token given
 // with WithAccountToken and those the target issues for the suite's own
 // device; reports redact X-Plex-Token and deviceJWT, and never quote a
-// token. What the contract's §7 lists as unknown (the XML shapes,
+// token. What WIRE.md's open questions list as unknown (the XML shapes,
 // "status" in the 404 body, the CORS headers, Retry-After, the product
 // echo, the body of a non-numeric id's 400) is recorded as Observations,
 // which never fail a run.
@@ -120,16 +123,18 @@
 //
 // Write renders reports as text (one FAIL line per violation), JUnit XML
 // (one testsuite per target, one testcase per check; failures carry the
-// violations) or JSON. The JSON document (Document, version 1) is:
+// violations; with two targets a "compare" suite fails one testcase per
+// check that differs) or JSON. The JSON document (Document, version 1) is:
 //
 //	{
 //	  "version": 1,                  // DocumentVersion
-//	  "passed": false,               // no check failed or errored, in any report
+//	  "passed": false,               // no check failed or errored, in any report, and no diffs
 //	  "reports": [{                  // one per target, in the order given
 //	    "target": "mock",            // Target.Name (the URL when unnamed)
 //	    "url": "http://127.0.0.1:8080",
 //	    "profile": "wire",           // schema profile
 //	    "control": true,             // the mockplex control API was found
+//	    "controlRefused": false,     // it was found but refused the suite (401/403)
 //	    "clientIdentifier": "mockplex-contract-…",
 //	    "requests": 24,              // HTTP requests sent, retries included
 //	    "seconds": 0.05,             // wall time of the run
@@ -164,6 +169,6 @@
 //	  }]
 //	}
 //
-// Empty "reason", "violations", "exchanges", "observations", "diffs",
+// Empty "reason", "violations", false "controlRefused", "exchanges", "observations", "diffs",
 // "header", "pointer", "contentType", "format" and "fields" are omitted.
 package contract

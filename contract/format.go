@@ -40,9 +40,10 @@ type Document struct {
 	Diffs   []Diff   `json:"diffs,omitempty"`
 }
 
-// NewDocument builds the JSON document of reports and diffs.
+// NewDocument builds the JSON document of reports and diffs. It passes when
+// every report passed and the targets do not differ.
 func NewDocument(reports []Report, diffs []Diff) Document {
-	d := Document{Version: DocumentVersion, Passed: true, Reports: reports, Diffs: diffs}
+	d := Document{Version: DocumentVersion, Passed: len(diffs) == 0, Reports: reports, Diffs: diffs}
 	for _, r := range reports {
 		if !r.Passed() {
 			d.Passed = false
@@ -80,8 +81,11 @@ func WriteText(w io.Writer, reports []Report, diffs []Diff) error {
 	for _, r := range reports {
 		c := r.Counts()
 		ctl := "no control API"
-		if r.Control {
+		switch {
+		case r.Control:
 			ctl = "control API"
+		case r.ControlRefused:
+			ctl = "control API refused"
 		}
 		fmt.Fprintf(&b, "target %s (%s), profile %s, %s: %d checks, %d passed, %d failed, %d errors, %d skipped, %d requests\n",
 			r.Target, r.URL, r.Profile, ctl, c.Total, c.Passed, c.Failed, c.Errors, c.Skipped, r.Requests)
@@ -163,7 +167,8 @@ func seconds(s float64) string { return fmt.Sprintf("%.3f", s) }
 // name the check id) with <failure> listing the violations, <error> for a
 // transport failure, <skipped> with the reason. Observations go to the
 // suite's <system-out>. With two targets a "compare" suite holds one
-// passing testcase per check that differs, its diffs in <system-out>.
+// testcase per check that differs, failed (type "contract.drift") with its
+// diffs as the failure's text: a drift fails a CI run as a violation does.
 func WriteJUnit(w io.Writer, reports []Report, diffs []Diff) error {
 	var all junitSuites
 	all.Name = "mockplex contract"
@@ -220,8 +225,15 @@ func WriteJUnit(w io.Writer, reports []Report, diffs []Diff) error {
 			byCheck[d.Check] = append(byCheck[d.Check], d.String())
 		}
 		for _, id := range order {
-			s.Cases = append(s.Cases, junitCase{Classname: "contract.compare", Name: id, Time: seconds(0), SystemOut: strings.Join(byCheck[id], "\n")})
+			lines := byCheck[id]
+			msg := lines[0]
+			if len(lines) > 1 {
+				msg = fmt.Sprintf("%s (and %d more)", msg, len(lines)-1)
+			}
+			s.Cases = append(s.Cases, junitCase{Classname: "contract.compare", Name: id, Time: seconds(0),
+				Failure: &junitMessage{Message: msg, Type: "contract.drift", Body: strings.Join(lines, "\n")}})
 			s.Tests++
+			s.Failures++
 		}
 		all.Suites = append(all.Suites, s)
 	}

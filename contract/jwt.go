@@ -18,15 +18,15 @@ import (
 	"github.com/mockplex/mockplex/schema"
 )
 
-// The JWT sign-in facts the checks hold targets to (plex-jwt-api.md).
+// The JWT sign-in facts the checks hold targets to (WIRE.md, JWT device authentication).
 const (
-	// plexIssuer is a Plex JWT's iss and a device JWT's aud (§3.2, §4.2).
+	// plexIssuer is a Plex JWT's iss and a device JWT's aud (J3.2, J4.2).
 	plexIssuer = "plex.tv"
-	// plexJWTLifetime is exp - iat of a Plex JWT: 7 days (§3.2, K).
+	// plexJWTLifetime is exp - iat of a Plex JWT: 7 days (J3.2, K).
 	plexJWTLifetime = 7 * 24 * 60 * 60
 	// lifetimeSlack is how far exp - iat may stray from plexJWTLifetime.
 	lifetimeSlack = 60
-	// jwtScope is the scope the suite's device JWT asks for (§3.2).
+	// jwtScope is the scope the suite's device JWT asks for (J3.2).
 	jwtScope = "username"
 )
 
@@ -221,6 +221,7 @@ func (r *run) jwtPinCreate(ctx context.Context, key *device.Key, strong bool) *p
 	if p.id == "" {
 		return nil
 	}
+	r.createdPin(p.id)
 	return p
 }
 
@@ -286,7 +287,7 @@ func (r *run) skipAccount(refused error) {
 // the suite's own device: it links a new link pin with PUT
 // /api/v2/pins/link and reads the pin's token. The account's token is sent
 // nowhere else, so the JWT the suite obtains later expires no token but
-// its own (§0.8: issuing a JWT ends the device's legacy token).
+// its own (WIRE.md J0, fact 8: issuing a JWT ends the device's legacy token).
 func (r *run) deviceToken(ctx context.Context) string {
 	id := CheckJWTRegister
 	resp := r.send(ctx, id, reqSpec{method: http.MethodPost, path: "/api/v2/pins.json"})
@@ -441,7 +442,7 @@ func (r *run) jwtExchange(ctx context.Context, key *device.Key) (string, *respon
 	return s, resp, nonce
 }
 
-// jwtVerify checks a Plex JWT as python-plexapi and @ctrl/plex do (§3.3).
+// jwtVerify checks a Plex JWT as python-plexapi and @ctrl/plex do (J3.3).
 // No part of the token reaches the report but its header kid.
 func (r *run) jwtVerify(id string, resp *response, token string, keys []byte, kid, nonce string) {
 	r.pass(id)
@@ -556,7 +557,7 @@ func toIntJSON(doc any, ptr string) (int64, bool) {
 // jwtPinClaimed approves the strong JWT pin through the control API and
 // polls it with a deviceJWT (a Plex JWT in authToken, K) and without one
 // (a 20-character legacy token: mockplex's default, unknown for plex.tv,
-// §2.5). It runs last: issuing the JWT ends the device's legacy token.
+// J2.5). It runs last: issuing the JWT ends the device's legacy token.
 func (r *run) jwtPinClaimed(ctx context.Context, js *jwtState) {
 	id := CheckJWTPinClaimed
 	if js.strong == nil || js.key == nil {
@@ -606,7 +607,7 @@ func (r *run) jwtPinClaimed(ctx context.Context, js *jwtState) {
 	}
 }
 
-// jwtUser uses the Plex JWT as X-Plex-Token (§5).
+// jwtUser uses the Plex JWT as X-Plex-Token (J5).
 func (r *run) jwtUser(ctx context.Context, token string) {
 	id := CheckJWTUser
 	resp := r.send(ctx, id, reqSpec{method: http.MethodGet, path: "/api/v2/user", header: hdr("X-Plex-Token", token, "Accept", acceptJSON)})

@@ -23,7 +23,7 @@ func jwtChecks() []string {
 }
 
 // TestJWTBrokenServers runs the suite with an account token against the
-// JWT fake, correct and broken in the ways plex-jwt-api.md warns about:
+// JWT fake, correct and broken in the ways WIRE.md's JWT part warns about:
 // the correct fake passes every jwt.* check, each broken one fails the
 // check named.
 func TestJWTBrokenServers(t *testing.T) {

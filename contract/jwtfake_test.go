@@ -19,7 +19,7 @@ import (
 // /api/v2/pins/link, as a --token would be.
 const accountToken = "fake-account-token-do-not-log"
 
-// jwtFake adds plex.tv's JWT device sign-in (E1 to E6 of plex-jwt-api.md,
+// jwtFake adds plex.tv's JWT device sign-in (E1 to E6 of WIRE.md's JWT part,
 // as mockplex's design answers them) to the captures: the suite's own
 // known-good fake for the jwt.* checks, independent of package mock. Its
 // fields other than next and keys break it on purpose.

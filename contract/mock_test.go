@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mockplex/mockplex/contract"
 	"github.com/mockplex/mockplex/mock"
@@ -68,7 +69,7 @@ func TestMockProfiles(t *testing.T) {
 }
 
 // BenchmarkRunMock is a full run, control API checks included, against the
-// in-process mock (issue 7: under 1 s).
+// in-process mock (the target: under 1 s).
 func BenchmarkRunMock(b *testing.B) {
 	srv := mock.NewServer()
 	b.Cleanup(srv.Close)
@@ -163,5 +164,33 @@ func TestUnreachableReport(t *testing.T) {
 	}
 	if c := rep.Counts(); c.Errors != c.Total || c.Total != len(contract.Checks()) {
 		t.Errorf("Counts = %+v, want every check in error", c)
+	}
+}
+
+// TestMockLeftAsFound: a run against a mock with the control API leaves it
+// as it found it but for the clock: no live pin of the suite's, and the
+// clock exactly 5 s ahead (the countdown check's advance, the one change
+// docs/contract.md states).
+func TestMockLeftAsFound(t *testing.T) {
+	t.Parallel()
+	clock := mock.NewFrozenClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+	srv := mock.NewServer(mock.WithClock(clock))
+	t.Cleanup(srv.Close)
+	before := clock.Now()
+	rep, err := contract.Run(context.Background(), contract.Target{URL: srv.URL, Client: srv.Client()})
+	if err != nil || !rep.Passed() {
+		t.Fatalf("Run = %v, passed %v; want a passing run", err, rep.Passed())
+	}
+	if got, want := clock.Now(), before.Add(5*time.Second); !got.Equal(want) {
+		t.Errorf("mock clock after the run = %v, want %v (5 s ahead, as documented)", got, want)
+	}
+	var live []string
+	for _, p := range srv.Pins() {
+		if p.ExpiresIn > 0 {
+			live = append(live, fmt.Sprintf("%d (%s)", p.ID, p.State))
+		}
+	}
+	if len(live) > 0 {
+		t.Errorf("live pins after the run: %v, want none", live)
 	}
 }

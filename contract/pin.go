@@ -92,6 +92,7 @@ func (r *run) pinFields(id string, resp *response, doc any, strong bool) *pin {
 	if !ok || p.id == "" {
 		return nil
 	}
+	r.createdPin(p.id)
 	code, _ := lookup(doc, "/code")
 	p.code, _ = code.(string)
 	if qr, ok := lookup(doc, "/qr"); !ok || qr != r.cfg.qrBase+p.code {

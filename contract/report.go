@@ -94,7 +94,7 @@ func (v Violation) String() string {
 	return fmt.Sprintf("%s: %s %s: %s: expected %s, got %s", v.Check, v.Request.Method, v.Request.URL, loc, v.Expected, v.Got)
 }
 
-// Observation records something the wire contract lists as unknown (§7) or
+// Observation records something WIRE.md lists as unknown (§7) or
 // worth watching: the XML shape, the CORS headers sent, a Retry-After seen,
 // whether an error body carries "status". Observations never fail a run.
 type Observation struct {
@@ -144,6 +144,10 @@ type Report struct {
 	// Control is true when the target answered the mockplex control API
 	// (GET /__mockplex/pins with 200 and JSON).
 	Control bool `json:"control"`
+	// ControlRefused is true when the target has the mockplex control API
+	// but refused the suite (401 or 403 to GET /__mockplex/pins: a guarded
+	// mock without the right token); Run then returns ErrControlRefused.
+	ControlRefused bool `json:"controlRefused,omitempty"`
 	// ClientIdentifier is the X-Plex-Client-Identifier the suite used.
 	ClientIdentifier string `json:"clientIdentifier"`
 	// Requests counts every HTTP request sent, retries included.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -30,7 +31,7 @@ const (
 	nonNumeric  = "undefined"
 )
 
-// The pin lifetimes of §0.6.
+// The pin lifetimes of WIRE.md §0, fact 6.
 const (
 	strongLifetime = 1800
 	linkLifetime   = 900
@@ -63,6 +64,8 @@ type run struct {
 	idx    map[string]int
 	ran    map[string]bool
 	obsKey map[string]bool
+	// created lists the pins the suite created, for tidy.
+	created []string
 }
 
 // pin is a pin the suite created and still refers to.
@@ -236,6 +239,7 @@ func (r *run) suite(ctx context.Context) error {
 	var refused error
 	if !r.rep.Control && controlRefused(resp) {
 		refused = fmt.Errorf("%w: %s answered %d %s to GET /__mockplex/pins", ErrControlRefused, r.target.URL, resp.status, http.StatusText(resp.status))
+		r.rep.ControlRefused = true
 	}
 
 	strongJ := r.create(ctx, CheckCreateStrongJSON, CheckContentAcceptJSON, true, "/api/v2/pins", acceptJSON, "json")
@@ -287,7 +291,7 @@ func (r *run) suite(ctx context.Context) error {
 	r.world(ctx, token)
 	r.home(ctx, token, true) // a mock's accounts are throw-away
 	// The JWT checks run last: issuing a Plex JWT ends the device's legacy
-	// token (§0.8), which the checks above use. Without an account token
+	// token (WIRE.md J0, fact 8), which the checks above use. Without an account token
 	// the claimed pin's token, minted through the control API, serves.
 	device := token
 	if r.cfg.accountToken != "" {
@@ -295,7 +299,29 @@ func (r *run) suite(ctx context.Context) error {
 	}
 	r.jwtAccount(ctx, js, device)
 	r.jwtPinClaimed(ctx, js)
+	r.tidy(ctx)
 	return nil
+}
+
+// created records a pin the suite created, once.
+func (r *run) createdPin(id string) {
+	if id != "" && !slices.Contains(r.created, id) {
+		r.created = append(r.created, id)
+	}
+}
+
+// tidy leaves a mock with the control API as the suite found it, as far as
+// that is safe for other clients of a shared mock: the pins the suite
+// created are expired, so they no longer count as live and are swept. The
+// one thing that changes is the mock clock, 5 s ahead (the countdown
+// check's advance): moving it back could make another client's pin outlive
+// its lifetime. The journal keeps the suite's requests, and the suite's own
+// client identifier keeps its JWT device. tidy is best effort: its requests
+// belong to no check.
+func (r *run) tidy(ctx context.Context) {
+	for _, id := range r.created {
+		_, _ = r.do(ctx, reqSpec{method: http.MethodPost, path: "/__mockplex/pins/" + url.PathEscape(id) + "/expire", control: true})
+	}
 }
 
 // controlRefused reports whether the answer to the control API probe is

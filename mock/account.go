@@ -163,7 +163,7 @@ func (a *accounts) all() []Account {
 }
 
 // userJSON is the body of GET /api/v2/user in JSON: dates are epoch seconds
-// there, unlike the pin's (wire contract §1.7).
+// there, unlike the pin's (WIRE.md §1.7).
 type userJSON struct {
 	ID                      int64           `json:"id"`
 	UUID                    string          `json:"uuid"`

@@ -20,7 +20,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// The captured plex.tv examples of the wire contract (§3 B, C, D, E; F and
+// The captured plex.tv examples of WIRE.md (§3 B, C, D, E; F and
 // G for the legacy v1 form) must parse into the same structure as the
 // mock's own output: the same keys in the same order, top level and
 // location, with the same JSON type per key. See testdata/captures/README.md
@@ -244,7 +244,7 @@ func TestCapturesMatchMockShape(t *testing.T) {
 		capture string
 		strong  bool
 		poll    time.Duration // poll this long after creating; 0 is the create response
-		// gaps are the keys the capture lacks for reasons the wire contract
+		// gaps are the keys the capture lacks for reasons WIRE.md
 		// gives; the mock's shape minus these must equal the capture's.
 		gaps []string
 	}{
@@ -461,7 +461,7 @@ func TestCapturesV1MatchMock(t *testing.T) {
 }
 
 // TestXMLCarriesJSONData checks that a pin's XML and JSON bodies carry the
-// same data (issue 2): every non-null JSON key is a root attribute with the
+// same data: every non-null JSON key is a root attribute with the
 // same value (booleans as 0/1), location likewise, and nulls are omitted.
 func TestXMLCarriesJSONData(t *testing.T) {
 	t.Parallel()

@@ -18,7 +18,7 @@ import (
 	"github.com/mockplex/mockplex/mock"
 )
 
-// Replays of the request sequences real clients send (wire contract §1.1,
+// Replays of the request sequences real clients send (WIRE.md §1.1,
 // §1.2, §1.4, §1.8), each through the whole flow: create, poll pending,
 // approve (the way that client's user would), poll with the token, check the
 // token the way the client does, then expiry (advance the clock; poll gets
@@ -586,7 +586,7 @@ func clientFlows() []clientFlow {
 				t.Helper()
 				var v any
 				if json.Unmarshal(body, &v) == nil {
-					t.Errorf("body parses as JSON; plex.tv sends XML to axios's default Accept (wire contract §1.8)")
+					t.Errorf("body parses as JSON; plex.tv sends XML to axios's default Accept (WIRE.md §1.8)")
 				}
 				return decodeXMLAttrs(t, body)
 			},
@@ -779,7 +779,7 @@ func errorCode(t *testing.T, format string, body []byte) int {
 }
 
 // TestClientIdentityTransports checks where X-Plex-* values may come from
-// and which wins (wire contract §1.1): header over query over form; names
+// and which wins (WIRE.md §1.1): header over query over form; names
 // match case-insensitively; strong spelled true, True, 1 or JSON true.
 func TestClientIdentityTransports(t *testing.T) {
 	t.Parallel()
@@ -893,7 +893,7 @@ func TestTokenCheckTransports(t *testing.T) {
 	}
 }
 
-// TestLinkTransports claims link pins the ways clients do (wire contract
+// TestLinkTransports claims link pins the ways clients do (WIRE.md
 // §1.4): a form body (python-plexapi, go-plex-client), everything in the
 // query string (a PHP client), and a code typed in lower case.
 func TestLinkTransports(t *testing.T) {
@@ -967,7 +967,7 @@ func TestLinkTransports(t *testing.T) {
 	}
 }
 
-// TestLegacyV1Flow replays the v1 clients (wire contract §1.6): Plex for
+// TestLegacyV1Flow replays the v1 clients (WIRE.md §1.6): Plex for
 // Kodi and node-plex-api-pinauth create with POST /pins.xml and poll
 // /pins/{id}.xml, reading <auth_token>; Plex's Roku client polls the
 // Location header's URL, https://plex.tv/pins/{id}, as given.

@@ -85,7 +85,7 @@ func serveControl(s *Server, x *exchange) {
 	ep, r := match(controlRoutes(), x.r)
 	x.r = r
 	if ep == nil {
-		x.controlFail(errorf(errRouteNotFound, "no control route %s %s; see the README's control API table", r.Method, r.URL.Path))
+		x.controlFail(errorf(errRouteNotFound, "no control route %s %s; see docs/control-api.md for the routes", r.Method, r.URL.Path))
 		return
 	}
 	ep(s, x)

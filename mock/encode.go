@@ -7,7 +7,7 @@ import (
 
 // The hand-written encoders below produce exactly the bytes encoding/json
 // and encoding/xml (through Pin.MarshalXML) produce for a Pin, and for
-// plex.tv's error envelope, which the wire contract and
+// plex.tv's error envelope, which WIRE.md and
 // the golden files fix. encode_test.go checks them against those packages,
 // fuzzed. Pins are the hot path they pay for: the pinned poll benchmark
 // spends a twentieth of the server's time in encoding/json without them

@@ -40,7 +40,7 @@ var (
 	errBadRequest      = errors.New("bad request")
 )
 
-// Error codes. 1000, 1001 and 1020 are plex.tv's own (wire contract §1.9).
+// Error codes. 1000, 1001 and 1020 are plex.tv's own (WIRE.md §1.9).
 // plex.tv's body for a non-numeric pin id is not captured, so 1002 is ours.
 // Codes from 4000 up belong to mockplex itself and never come from plex.tv.
 const (
@@ -114,7 +114,7 @@ var failures = [...]failure{
 	{errBadPinID, wireError{http.StatusBadRequest, codeBadRequest, "Invalid pin id"}, http.StatusBadRequest, "notfound",
 		"%s is not a pin id.", "Pin ids are positive integers."},
 	{errRouteNotFound, wireError{http.StatusNotFound, http.StatusNotFound, "Not Found"}, http.StatusNotFound, "error",
-		"Not found.", "See the README's route tables."},
+		"Not found.", "See docs/api.md and docs/pages.md for the routes."},
 	{errMethod, wireError{http.StatusMethodNotAllowed, http.StatusMethodNotAllowed, "Method Not Allowed"}, http.StatusMethodNotAllowed, "error",
 		"Method not allowed.", "The Allow header lists the methods this path takes."},
 	{errBodyTooLarge, wireError{http.StatusRequestEntityTooLarge, http.StatusRequestEntityTooLarge, "Request body too large"}, http.StatusRequestEntityTooLarge, "error",

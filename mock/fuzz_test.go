@@ -24,7 +24,7 @@ import (
 // fuzzEpoch is the frozen instant the fuzzed servers start at.
 var fuzzEpoch = time.Date(2026, 10, 1, 22, 39, 52, 0, time.UTC)
 
-// Requests real clients send (wire contract §1.1–§1.6), as fuzz seeds:
+// Requests real clients send (WIRE.md §1.1–§1.6), as fuzz seeds:
 // method, request target, header lines, body. {id} is a live pin of
 // client "fuzz-client", {code} its code, {token} the default account's.
 var clientRequests = [][4]string{
@@ -231,7 +231,7 @@ func checkFuzzResponse(t *testing.T, r *http.Request, rec *httptest.ResponseReco
 			t.Fatalf("control %s %q carries CORS headers: %v", r.Method, path, rec.Header())
 		}
 	case isPagePath(path) || path == "/healthz" || path == "/readyz":
-		// The pages and probes have shapes of their own (issue 6).
+		// The pages and probes have shapes of their own.
 	case r.Method == http.MethodOptions:
 		if status != http.StatusNoContent && status != http.StatusForbidden && status != http.StatusMovedPermanently {
 			t.Fatalf("preflight %q answered %d", path, status)

@@ -12,7 +12,7 @@ import (
 	"github.com/mockplex/mockplex/mock/device"
 )
 
-// Golden files of the JWT family (wire contract J1, J2): E1-E4 answer JSON
+// Golden files of the JWT family (WIRE.md J1, J2): E1-E4 answer JSON
 // whatever the Accept, the JWK pin (E5, E6) negotiates as any pin. They run
 // in TestGolden, on its seeded, frozen servers, and the device key is
 // seeded too (goldenKeySeed); Ed25519 signatures are deterministic, so the

@@ -214,7 +214,7 @@ func goldenCases() []goldenCase {
 		{name: "link-unknown-code-xml", setup: link, method: "PUT", path: "/api/v2/pins/link", header: linkHdr(gXML), body: "code=ZZZZ", status: 404, format: "xml"},
 		{name: "link-expired-code-json", setup: expired, method: "PUT", path: "/api/v2/pins/link", header: linkHdr(gJSON), body: "code={code}", status: 404, format: "json"},
 		{name: "link-missing-client-json", setup: link, method: "PUT", path: "/api/v2/pins/link", header: withHeaders(linkHdr(gJSON), "X-Plex-Client-Identifier", ""), body: "code={code}", status: 400, format: "json"},
-		// The API links strong codes too (wire contract J2.1); the link page does not.
+		// The API links strong codes too (WIRE.md J2.1); the link page does not.
 		{name: "link-strong-code-204", setup: strong, method: "PUT", path: "/api/v2/pins/link", header: linkHdr(gJSON), body: "code={code}", status: 204},
 
 		// GET /api/v2/user, /users/account, /api/v2/ping
@@ -478,7 +478,7 @@ func compareGolden(t *testing.T, name string, got []byte) {
 }
 
 // TestQR checks that GET /api/v2/pins/qr/{code} serves a PNG of the link
-// URL (wire contract §1.5: https://plex.tv/link/?pin=CODE, or the public URL
+// URL (WIRE.md §1.5: https://plex.tv/link/?pin=CODE, or the public URL
 // when one is set), the same bytes a QR encoder makes of that URL, and 404
 // once the pin is gone.
 func TestQR(t *testing.T) {

@@ -15,7 +15,7 @@ import (
 	"github.com/mockplex/mockplex/internal/plexjwt"
 )
 
-// JWT device sign-in (wire contract, JWT family): devices register Ed25519
+// JWT device sign-in (WIRE.md, JWT family): devices register Ed25519
 // keys, sign device JWTs, and get Plex JWTs signed by the server's rotating
 // key set. jwtFamily (this file) holds its state; the core's operations
 // (jwtcore.go: registerJWK, nonce, exchange, and the poll's two hooks
@@ -61,7 +61,7 @@ const (
 	maxScopeLen       = 256
 )
 
-// The JWT family's errors. plex.tv's bodies are not captured (WIRE.md);
+// The JWT family's errors. plex.tv's bodies are not captured (WIRE.md J1.7);
 // the codes 1096, 1098 and 1099 are mockplex's, 1097 and 1003 clients
 // name. Their wire messages are in the error table (errors.go).
 var (

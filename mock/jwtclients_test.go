@@ -20,7 +20,7 @@ import (
 	"github.com/mockplex/mockplex/mock/device"
 )
 
-// Replays of the request sequences real JWT clients send (wire contract
+// Replays of the request sequences real JWT clients send (WIRE.md
 // J1, J2.2's table): each row is one client's headers, bodies, key id shape
 // and device JWT shapes, and what it reads from each answer. Every replay
 // ends signed in with a Plex JWT that device.VerifyPlexJWT accepts and that
@@ -77,7 +77,7 @@ func replayKey(t *testing.T, seed int64, shape kidShape) *device.Key {
 // when the step has one.
 type claimsFunc func(client, nonce string, now time.Time) device.Claims
 
-// Device JWT shapes seen in the wild (wire contract J2.2, J4.2).
+// Device JWT shapes seen in the wild (WIRE.md J2.2, J4.2).
 var (
 	// aud string, iss, nonce, scope, iat, exp in 5 minutes.
 	shapeFull = func(scope string) claimsFunc {

@@ -20,7 +20,7 @@ const (
 	xmlHeader       = `<?xml version="1.0" encoding="UTF-8"?>` + "\n"
 )
 
-// negotiate decides between XML and JSON the way plex.tv does (wire contract
+// negotiate decides between XML and JSON the way plex.tv does (WIRE.md
 // §1.8): a path ending in .json gets JSON and one ending in .xml gets XML;
 // otherwise JSON only when Accept lists application/json and does not list
 // */* (axios's "application/json, text/plain, */*" gets XML). With legacy

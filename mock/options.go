@@ -42,7 +42,7 @@ func WithControlToken(token string) Option { return func(c *config) { c.controlT
 
 // WithExpiryGrace keeps an expired pin readable (expiresIn 0) for d after
 // expiresAt, for polls and the QR route alike. plex.tv's grace is unknown
-// (wire contract §4.1); the default 0 answers 404 exactly at expiresAt.
+// (WIRE.md §4.1); the default 0 answers 404 exactly at expiresAt.
 func WithExpiryGrace(d time.Duration) Option { return func(c *config) { c.expiryGrace = d } }
 
 // WithAccounts sets how many fake accounts the server starts with (at least 1).

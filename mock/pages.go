@@ -26,7 +26,7 @@ import (
 //go:embed web
 var web embed.FS
 
-// The pages (issue 6): stand-ins for app.plex.tv/auth and plex.tv/link, and a
+// The pages: stand-ins for app.plex.tv/auth and plex.tv/link, and a
 // dashboard at /. They obey the control API's guard (off: 404; token: the
 // same token, which ?token= turns into a cookie), refuse cross-origin form
 // posts, and are not journaled.
@@ -41,7 +41,7 @@ const (
 var contextKey = regexp.MustCompile(`^context\[device\]\[([A-Za-z0-9_]+)\]$`)
 
 // deviceLabels names the context[device][…] keys clients send (wire
-// contract §1.10), in the order the auth page lists them. product is the
+// WIRE.md §1.10), in the order the auth page lists them. product is the
 // page's title, not a row.
 func deviceLabels() [9][2]string {
 	return [...][2]string{

@@ -11,7 +11,7 @@ import (
 )
 
 // params merges a request's parameters the way plex.tv reads them (wire
-// contract §1.1): X-Plex-* values come from headers, the query string or a
+// WIRE.md §1.1): X-Plex-* values come from headers, the query string or a
 // form body, names match case-insensitively, and a header wins over the
 // query, which wins over the body. The first of duplicate values counts.
 type params struct {
@@ -42,7 +42,7 @@ func (p *params) read(r *http.Request) error {
 		}
 		p.query = q
 	}
-	if r.Body == nil || r.Body == http.NoBody || r.Method == http.MethodHead { // GET bodies count: the forum's curl -X GET -d (wire contract §1.1)
+	if r.Body == nil || r.Body == http.NoBody || r.Method == http.MethodHead { // GET bodies count: the forum's curl -X GET -d (WIRE.md §1.1)
 		return nil
 	}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))

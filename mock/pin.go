@@ -8,7 +8,7 @@ import (
 	"github.com/mockplex/mockplex/internal/plexjwt"
 )
 
-// Kind is the kind of pin (wire contract §0.6).
+// Kind is the kind of pin (WIRE.md §0, fact 6).
 type Kind string
 
 // The two kinds of pin.
@@ -183,7 +183,7 @@ func (b xmlBool) MarshalXMLAttr(name xml.Name) (xml.Attr, error) {
 	return xml.Attr{Name: name, Value: v}, nil
 }
 
-// v1Pin is the legacy Rails to_xml form of /pins.xml (wire contract §2.4,
+// v1Pin is the legacy Rails to_xml form of /pins.xml (WIRE.md §2.4,
 // examples F and G): child elements, kebab-case names, type and nil
 // attributes, and the token twice.
 type v1Pin struct {

@@ -255,7 +255,7 @@ func handleQR(s *Server, x *exchange) {
 	}
 }
 
-// linkURL is what the QR code encodes (wire contract §1.5, inferred).
+// linkURL is what the QR code encodes (WIRE.md §1.5, inferred).
 func (s *Server) linkURL(code string) string {
 	if s.cfg.publicURL != "" {
 		return s.cfg.publicURL + "/link?pin=" + code
@@ -340,7 +340,7 @@ func handleReadyz(s *Server, x *exchange) {
 		x.health(http.StatusServiceUnavailable, "{\n  \"status\": \"draining\"\n}\n")
 		return
 	}
-	x.health(http.StatusOK, "{\n  \"live_pins\": \""+strconv.Itoa(s.core.livePins())+"\",\n  \"status\": \"ready\"\n}\n")
+	x.health(http.StatusOK, "{\n  \"live_pins\": "+strconv.Itoa(s.core.livePins())+",\n  \"status\": \"ready\"\n}\n")
 }
 
 // health writes a health answer's JSON body.
@@ -386,7 +386,7 @@ func handleNonce(s *Server, x *exchange) {
 }
 
 // tokenBody is POST /api/v2/auth/token's body: snake_case, unlike the
-// pin's authToken (wire contract J0.3).
+// pin's authToken (WIRE.md J0.3).
 type tokenBody struct {
 	AuthToken string `json:"auth_token"`
 }

@@ -67,7 +67,7 @@ func newRouter() *mux.Router {
 	r.Handle("/pins.xml", api(handleV1Create)).Methods(http.MethodPost)
 	r.Handle("/pins/{id}.xml", api(handleV1Poll)).Methods(http.MethodGet)
 	// The Location header of POST /pins.xml, which Plex's Roku client polls
-	// as given (wire contract §1.6).
+	// as given (WIRE.md §1.6).
 	r.Handle("/pins/{id}", api(handleV1Poll)).Methods(http.MethodGet)
 
 	r.Handle("/healthz", endpoint(handleHealthz)).Methods(http.MethodGet, http.MethodHead)
@@ -80,7 +80,7 @@ func newRouter() *mux.Router {
 	pageRoutes(r)
 	worldRoutes(r)
 
-	// CORS preflights for plex.tv's paths (wire contract §4.5). The control
+	// CORS preflights for plex.tv's paths (WIRE.md §4.5). The control
 	// API and the pages get none. A MatcherFunc, not Methods, so other
 	// methods on unknown paths get 404 rather than 405.
 	r.MatcherFunc(func(req *http.Request, _ *mux.RouteMatch) bool { return req.Method == http.MethodOptions }).

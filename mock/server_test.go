@@ -37,7 +37,7 @@ var _ = func() bool {
 }()
 
 // frozenAt is the instant every frozen test server starts at: the second of
-// the wire contract's example E.
+// WIRE.md's example E.
 var frozenAt = time.Date(2026, 10, 1, 22, 39, 52, 0, time.UTC)
 
 // newFrozenServer starts a server with seed 1 and a clock frozen at
@@ -508,7 +508,7 @@ func TestExpiryGrace(t *testing.T) {
 }
 
 // TestPinIDsAndCodes checks the generated values over many pins (wire
-// contract §6.5): ids random in [1e9, 2^31-1) and unique, codes of each kind
+// WIRE.md §6.5): ids random in [1e9, 2^31-1) and unique, codes of each kind
 // in their alphabet and unique among live pins, and seed 0 picking a random
 // seed.
 func TestPinIDsAndCodes(t *testing.T) {

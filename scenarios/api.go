@@ -21,7 +21,7 @@ const (
 	OpOptions Op = "options" // a CORS preflight
 	OpOther   Op = "other"   // anything else under the plex.tv API
 
-	// JWT device sign-in (plex-jwt-api.md §1).
+	// JWT device sign-in (WIRE.md J1).
 	OpJWK   Op = "jwk"   // POST /api/v2/auth/jwk: register a device key
 	OpNonce Op = "nonce" // GET /api/v2/auth/nonce
 	OpToken Op = "token" // POST /api/v2/auth/token: exchange a device JWT for a Plex JWT

@@ -13,8 +13,8 @@
 // malformed table gives a *TableError naming file, line and cell.
 //
 // overlay.yaml is ours. It records every place where the wire differs from
-// the table (section 5 of the wire contract, plex-pin-api.md), each change
-// with a "why" that cites the contract: camelCase keys at the top and
+// the table (section 5 of WIRE.md), each change
+// with a "why" that cites WIRE.md: camelCase keys at the top and
 // snake_case in location, integer id (minimum 1) and expiresIn (0..1800),
 // nullable authToken (minLength 1 when a string) and newRegistration
 // (boolean or null), every key required, in_privacy_restricted_region added,
@@ -22,11 +22,11 @@
 // of strong and link pins. It also carries the error envelope,
 // {"errors":[{"code":int,"message":string,"status":int}]} with status
 // optional, which the table lacks, and the bodies of plex.tv's JWT device
-// sign-in (plex-jwt-api.md), which no SDK table has: the nonce
+// sign-in (WIRE.md, JWT device authentication), which no SDK table has: the nonce
 // ({"nonce":"<uuid>"}), the token exchange ({"auth_token":"<Plex JWT>"}),
 // the key set (Ed25519 JWKs with a 43-character base64url x) and a Plex
 // JWT's header and claims. Validate checks a document against one of these
-// Definitions; what the addendum marks unknown is left open, for the
+// Definitions; what WIRE.md marks unknown (U) is left open, for the
 // contract suite to record.
 //
 // # Profiles

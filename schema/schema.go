@@ -58,8 +58,8 @@ type Schema struct {
 }
 
 // Definition names a body schema kept in the overlay's definitions (the
-// JWT device sign-in family of plex-jwt-api.md, the post-sign-in bodies of
-// plex-account-api.md) and present in every profile under #/$defs/<name>.
+// JWT device sign-in family and the post-sign-in bodies, both in WIRE.md)
+// and present in every profile under #/$defs/<name>.
 type Definition string
 
 // The JWT family's definitions.

@@ -413,7 +413,7 @@ func TestSchemaConcurrentUse(t *testing.T) {
 	}
 }
 
-// TestValidateJWTDefinitions: the JWT family's bodies (plex-jwt-api.md),
+// TestValidateJWTDefinitions: the JWT family's bodies (WIRE.md, JWT device authentication),
 // under both profiles and strict.
 func TestValidateJWTDefinitions(t *testing.T) {
 	t.Parallel()

@@ -295,9 +295,8 @@ func livePins(srv *mock.Server) int {
 	rec := httptest.NewRecorder()
 	srv.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
 	var body struct {
-		LivePins string `json:"live_pins"`
+		LivePins int `json:"live_pins"`
 	}
 	_ = json.Unmarshal(rec.Body.Bytes(), &body)
-	n, _ := strconv.Atoi(body.LivePins)
-	return n
+	return body.LivePins
 }

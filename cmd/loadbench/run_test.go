@@ -81,7 +81,7 @@ func TestParseFlagsPinnedAndMemory(t *testing.T) {
 		{"defaults", []string{"-mode", "pinned"}, defaults, ""},
 		{"cpus swapped", []string{"-cpus", "1,0"}, with(func(g *got) { g.ServerCPU, g.GenCPU = "1", "0" }), ""},
 		{"cpus with spaces", []string{"-cpus", " 2, 3"}, with(func(g *got) { g.ServerCPU, g.GenCPU = "2", "3" }), ""},
-		{"mock binary", []string{"-mock-binary", "/work/bench-baseline/loadbench"}, with(func(g *got) { g.MockBinary = "/work/bench-baseline/loadbench" }), ""},
+		{"mock binary", []string{"-mock-binary", "/tmp/loadbench-old"}, with(func(g *got) { g.MockBinary = "/tmp/loadbench-old" }), ""},
 		{"memory flags", []string{"-clients", "1000", "-sample-every", "100", "-max-pins", "50", "-field-bytes", "10", "-mem-timeout", "1m", "-pinned-conns", "8"},
 			with(func(g *got) {
 				g.Clients, g.Every, g.FieldPins, g.FieldBytes, g.MemTimeout, g.PinnedConns = 1000, 100, 50, 10, time.Minute, 8

@@ -44,13 +44,19 @@ func runContract(ctx context.Context, args []string, getenv func(string) string,
 	controlToken := fs.String("control-token", getenv("MOCKPLEX_CONTROL_TOKEN"), "X-Mockplex-Token for the mock's control API, as serve's (MOCKPLEX_CONTROL_TOKEN)")
 	token := fs.String("token", getenv("MOCKPLEX_TOKEN"), "a plex.tv test account's token for the jwt.* checks that need an account (MOCKPLEX_TOKEN); used only to link a pin of the suite's own device, never written to the report")
 	disposable := fs.Bool("disposable-account", false, "let the suite change the --token account: switch Plex Home profiles and claim a server that stays in its resources (only for a test account you can throw away; against a mock these checks always run)")
+	failOnSkip := fs.Bool("fail-on-skip", false, "count skipped checks as failures (exit 1), e.g. for a mock whose control API is off")
+	reportOnly := fs.Bool("report-only", false, "write the report and exit 0 even when checks fail, are skipped with --fail-on-skip, or two targets differ (usage, network and refused-control-API errors still exit 2)")
 	countdown := fs.Duration("countdown-wait", time.Duration(1100)*time.Millisecond, "wait between the two countdown polls of a target without a mock clock (0 checks only the Date header)")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: mockplex contract --target URL [--target URL2] [--profile wire|sdk] [--format text|json|junit] [--out FILE]\n\n"+
+		fmt.Fprintf(fs.Output(), "usage: mockplex contract --target URL [--target URL2] [--profile wire|sdk] [--format text|json|junit] [--out FILE]\n"+
+			"                         [--strict] [--fail-on-skip] [--report-only] [--timeout D] [--countdown-wait D]\n"+
+			"                         [--qr-base URL] [--control-token T] [--token T] [--disposable-account]\n\n"+
 			"Runs the plex.tv PIN API contract suite against the target(s). Exit status: 0 every check\n"+
-			"passed, 1 a contract violation, 2 a usage or network error, or a mock whose control API\n"+
-			"refused the suite (pass its token with --control-token or MOCKPLEX_CONTROL_TOKEN). The\n"+
-			"report is written in every case but a usage error.\n\nFlags:\n")
+			"passed (and two targets do not differ); 1 a contract violation, a difference between two\n"+
+			"targets, or with --fail-on-skip a skipped check; 2 a usage or network error, or a mock\n"+
+			"whose control API refused the suite (pass its token with --control-token or\n"+
+			"MOCKPLEX_CONTROL_TOKEN). --report-only turns exit 1 into 0. The report is written in\n"+
+			"every case but a usage error.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -123,19 +129,36 @@ func runContract(ctx context.Context, args []string, getenv func(string) string,
 	} else if err := os.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
 		return usageErrorf("contract: write the report: %v", err)
 	}
-	var failed, errored int
+	var failed, errored, skipped int
 	for _, r := range reports {
 		c := r.Counts()
 		failed += c.Failed
 		errored += c.Errors
+		skipped += c.Skipped
 	}
 	switch {
 	case len(runErrs) > 0:
 		return &exitError{code: 2, err: errors.Join(runErrs...)}
 	case errored > 0:
 		return usageErrorf("contract: %d checks could not reach the target (network errors); see the report", errored)
-	case failed > 0:
-		return &exitError{code: 1, err: fmt.Errorf("contract: %d checks failed; see the report", failed)}
 	}
-	return nil
+	var why []string
+	if failed > 0 {
+		why = append(why, fmt.Sprintf("%d checks failed", failed))
+	}
+	if len(diffs) > 0 {
+		why = append(why, fmt.Sprintf("the targets differ in %d ways", len(diffs)))
+	}
+	if skipped > 0 && *failOnSkip {
+		why = append(why, fmt.Sprintf("%d checks were skipped (--fail-on-skip)", skipped))
+	}
+	if len(why) == 0 {
+		return nil
+	}
+	msg := "contract: " + strings.Join(why, "; ") + "; see the report"
+	if *reportOnly {
+		fmt.Fprintf(stderr, "%s (exit 0: --report-only)\n", msg)
+		return nil
+	}
+	return &exitError{code: 1, err: errors.New(msg + " (--report-only to exit 0)")}
 }

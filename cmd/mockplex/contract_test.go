@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -432,5 +433,141 @@ func TestContractUnreachableReport(t *testing.T) {
 				t.Errorf("%s report has %d checks in error, want %d:\n%s", tt.format, got, want, b)
 			}
 		})
+	}
+}
+
+// TestContractCompareExit: a compare run of two mocks that differ (one
+// answers axios's Accept with JSON, the pre-2026 rule) exits 1 in every
+// format, the report saying how they differ; --report-only writes the same
+// report and exits 0; two mocks that agree exit 0.
+func TestContractCompareExit(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		format     string
+		reportOnly bool
+		differs    func(t *testing.T, out []byte) bool // the report shows the difference as a failure
+	}{
+		{"text", false, func(t *testing.T, out []byte) bool {
+			return strings.Contains(string(out), "DIFF content-type.axios-accept")
+		}},
+		{"json", false, func(t *testing.T, out []byte) bool {
+			var doc contract.Document
+			if err := json.Unmarshal(out, &doc); err != nil {
+				t.Fatalf("decode JSON output: %v", err)
+			}
+			return !doc.Passed && len(doc.Diffs) > 0
+		}},
+		{"junit", false, func(t *testing.T, out []byte) bool {
+			var doc struct {
+				Failures int `xml:"failures,attr"`
+				Suites   []struct {
+					Name  string `xml:"name,attr"`
+					Cases []struct {
+						Failure *struct {
+							Type string `xml:"type,attr"`
+						} `xml:"failure"`
+					} `xml:"testcase"`
+				} `xml:"testsuite"`
+			}
+			if err := xml.Unmarshal(out, &doc); err != nil {
+				t.Fatalf("parse JUnit output: %v", err)
+			}
+			cmp := doc.Suites[len(doc.Suites)-1]
+			return doc.Failures > 0 && strings.HasPrefix(cmp.Name, "compare ") && len(cmp.Cases) > 0 &&
+				cmp.Cases[0].Failure != nil && cmp.Cases[0].Failure.Type == "contract.drift"
+		}},
+		{"text", true, func(t *testing.T, out []byte) bool {
+			return strings.Contains(string(out), "DIFF content-type.axios-accept")
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s report-only=%v", tt.format, tt.reportOnly), func(t *testing.T) {
+			t.Parallel()
+			a := mock.NewServer()
+			t.Cleanup(a.Close)
+			b := mock.NewServer(mock.WithConfig(mock.Config{LegacyAccept: true}))
+			t.Cleanup(b.Close)
+			args := []string{"--target", a.URL, "--target", b.URL, "--format", tt.format}
+			want := 1
+			if tt.reportOnly {
+				args = append(args, "--report-only")
+				want = 0
+			}
+			var stdout, stderr bytes.Buffer
+			err := runContract(context.Background(), args, env(), &stdout, &stderr)
+			if code := exitCode(err); code != want {
+				t.Fatalf("runContract(%q) = %v (exit %d), want exit %d; output:\n%s", args, err, code, want, stdout.String())
+			}
+			if !tt.differs(t, stdout.Bytes()) {
+				t.Errorf("the %s report does not show the targets' difference as a failure:\n%s", tt.format, stdout.String())
+			}
+			if err != nil && !strings.Contains(err.Error(), "differ") {
+				t.Errorf("error %q does not say the targets differ", err)
+			}
+			if tt.reportOnly && !strings.Contains(stderr.String(), "--report-only") {
+				t.Errorf("stderr %q does not say why the exit status is 0", stderr.String())
+			}
+		})
+	}
+	t.Run("same", func(t *testing.T) {
+		t.Parallel()
+		a, b := mock.NewServer(), mock.NewServer()
+		t.Cleanup(a.Close)
+		t.Cleanup(b.Close)
+		var stdout, stderr bytes.Buffer
+		if err := runContract(context.Background(), []string{"--target", a.URL, "--target", b.URL}, env(), &stdout, &stderr); err != nil {
+			t.Errorf("runContract(two default mocks) = %v, want nil; output:\n%s", err, stdout.String())
+		}
+	})
+}
+
+// TestContractFailOnSkip: against a mock with its control API off, the
+// control checks are skipped; the run passes, and fails (exit 1) with
+// --fail-on-skip, in every format. --strict keeps its own meaning.
+func TestContractFailOnSkip(t *testing.T) {
+	t.Parallel()
+	srv := mock.NewServer(mock.WithControl(false))
+	t.Cleanup(srv.Close)
+	tests := []struct {
+		args []string
+		want int
+	}{
+		{nil, 0},
+		{[]string{"--strict"}, 0},
+		{[]string{"--fail-on-skip"}, 1},
+		{[]string{"--fail-on-skip", "--format", "json"}, 1},
+		{[]string{"--fail-on-skip", "--format", "junit"}, 1},
+		{[]string{"--fail-on-skip", "--report-only"}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			t.Parallel()
+			args := append([]string{"--target", srv.URL, "--countdown-wait", "0"}, tt.args...)
+			var stdout, stderr bytes.Buffer
+			err := runContract(context.Background(), args, env(), &stdout, &stderr)
+			if code := exitCode(err); code != tt.want {
+				t.Fatalf("runContract(%q) = %v (exit %d), want exit %d", args, err, code, tt.want)
+			}
+			if tt.want == 1 && !strings.Contains(err.Error(), "skipped (--fail-on-skip)") {
+				t.Errorf("error %q does not say skipped checks failed the run", err)
+			}
+		})
+	}
+}
+
+// TestContractRefusedSummary: the text summary of a guarded mock run
+// without its token says the control API refused, not that there is none.
+func TestContractRefusedSummary(t *testing.T) {
+	t.Parallel()
+	srv := mock.NewServer(mock.WithControlToken("s3cret"))
+	t.Cleanup(srv.Close)
+	var stdout, stderr bytes.Buffer
+	err := runContract(context.Background(), []string{"--target", srv.URL}, env(), &stdout, &stderr)
+	if exitCode(err) != 2 {
+		t.Fatalf("runContract(guarded mock, no token) = %v, want exit 2", err)
+	}
+	first, _, _ := strings.Cut(stdout.String(), "\n")
+	if !strings.Contains(first, ", control API refused:") {
+		t.Errorf("summary line %q, want it to say the control API refused", first)
 	}
 }

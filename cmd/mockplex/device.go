@@ -23,9 +23,9 @@ JWTs). Key files hold a private test key: never use one for a real device.
 commands:
   new     print a new device key file:  mockplex device new [--seed N] [--kid K] > key.json
   jwk     print its public JWK:         mockplex device jwk --key key.json
-  jwt     print a signed device JWT:    mockplex device jwt --key key.json --client ID [--nonce N] [--scope S] [--exp 5m|none]
+  jwt     print a signed device JWT:    mockplex device jwt --key key.json --client ID [--nonce N] [--scope S] [--exp 5m|none] [--now TIME]
   verify  check a Plex JWT, print its claims as JSON (exit 1 when it fails):
-                                        mockplex device verify --jwks keys.json --client ID TOKEN
+                                        mockplex device verify --jwks keys.json --client ID [--now TIME] TOKEN
 
 Run "mockplex device <command> -h" for a command's flags.`
 
@@ -191,7 +191,7 @@ const nowUsage = "sign (or check) as of `TIME`, RFC 3339 (default the current ti
 	`a mock whose clock was moved tells its time at GET /__mockplex/clock (.now)`
 
 func runDeviceJWT(args []string, stdout, stderr io.Writer) error {
-	fs := deviceFlags("jwt", "--key key.json --client ID [--nonce N] [--scope S] [--exp 5m|none]", stderr)
+	fs := deviceFlags("jwt", "--key key.json --client ID [--nonce N] [--scope S] [--exp 5m|none] [--now TIME]", stderr)
 	keyFile := fs.String("key", "", "the device key `FILE` (from mockplex device new)")
 	client := fs.String("client", "", "the device's X-Plex-Client-Identifier: the JWT's iss")
 	nonce := fs.String("nonce", "", "the nonce from GET /api/v2/auth/nonce (needed on POST /api/v2/auth/token, not on pin polls)")
@@ -224,7 +224,7 @@ func runDeviceJWT(args []string, stdout, stderr io.Writer) error {
 }
 
 func runDeviceVerify(args []string, stdout, stderr io.Writer) error {
-	fs := deviceFlags("verify", "--jwks keys.json --client ID TOKEN", stderr)
+	fs := deviceFlags("verify", "--jwks keys.json --client ID [--now TIME] TOKEN", stderr)
 	jwksFile := fs.String("jwks", "", "`FILE` holding the key set, the body of GET /api/v2/auth/keys")
 	client := fs.String("client", "", "the X-Plex-Client-Identifier the token was issued to")
 	var now timeFlag

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -21,7 +22,15 @@ func runHealthcheck(ctx context.Context, args []string, getenv func(string) stri
 	}
 	addr := fs.String("addr", def, "address mockplex listens on (MOCKPLEX_ADDR)")
 	timeout := fs.Duration("timeout", 2*time.Second, "how long to wait for an answer")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: mockplex healthcheck [--addr HOST:PORT] [--timeout D]\n\n"+
+			"Exits 0 when the mockplex at --addr answers GET /readyz with 200 (the image's HEALTHCHECK).\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
 		return &exitError{code: 2, err: errQuiet}
 	}
 	host, port, err := net.SplitHostPort(*addr)

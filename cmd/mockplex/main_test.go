@@ -50,8 +50,10 @@ func TestRunCommands(t *testing.T) {
 		name       string
 		args       []string
 		wantCode   int
-		wantStdout string // substring
-		wantStderr string // substring
+		wantStdout string   // substring
+		wantStderr string   // substring
+		wantErr    string   // substring of the error main prints
+		env        []string // MOCKPLEX_* variables, name then value
 	}{
 		{name: "version", args: []string{"version"}, wantStdout: "mockplex dev\n"},
 		{name: "--version", args: []string{"--version"}, wantStdout: "mockplex dev\n"},
@@ -66,14 +68,31 @@ func TestRunCommands(t *testing.T) {
 		{name: "serve bad log level", args: []string{"serve", "--addr", "127.0.0.1:0", "--log-level", "loud"}, wantCode: 2},
 		{name: "serve unknown scenario", args: []string{"serve", "--addr", "127.0.0.1:0", "--scenario", "no-such-scenario"}, wantCode: 1},
 		{name: "healthcheck bad addr", args: []string{"healthcheck", "--addr", "no-port"}, wantCode: 2},
+		{name: "healthcheck --help", args: []string{"healthcheck", "--help"}, wantStderr: "usage: mockplex healthcheck"},
+		{name: "serve public URL without scheme", args: []string{"serve", "--addr", "127.0.0.1:0", "--public-url", "localhost:8094"}, wantCode: 2,
+			wantErr: `--public-url "localhost:8094": want an absolute http or https URL`},
+		{name: "serve public URL from env", args: []string{"serve", "--addr", "127.0.0.1:0"}, env: []string{"MOCKPLEX_PUBLIC_URL", "/relative"}, wantCode: 2,
+			wantErr: `MOCKPLEX_PUBLIC_URL "/relative"`},
+		{name: "serve duration without unit", args: []string{"serve", "--read-timeout", "10"}, wantCode: 2, wantStderr: "use 10s"},
+		{name: "serve duration without unit from env", args: []string{"serve"}, env: []string{"MOCKPLEX_READ_TIMEOUT", "10"}, wantCode: 2,
+			wantErr: `MOCKPLEX_READ_TIMEOUT="10": a duration needs a unit: use 10s`},
+		{name: "serve bad control from env", args: []string{"serve", "--addr", "127.0.0.1:0"}, env: []string{"MOCKPLEX_CONTROL", "yes"}, wantCode: 2,
+			wantErr: `MOCKPLEX_CONTROL must be on, off or auto, got "yes"`},
+		{name: "serve bad control flag beats env", args: []string{"serve", "--addr", "127.0.0.1:0", "--control", "yes"}, env: []string{"MOCKPLEX_CONTROL", "on"}, wantCode: 2,
+			wantErr: `--control must be on, off or auto`},
+		{name: "device jwt usage has --now", args: []string{"device", "jwt", "-h"}, wantStderr: "[--now TIME]"},
+		{name: "device verify usage has --now", args: []string{"device", "verify", "-h"}, wantStderr: "[--now TIME] TOKEN"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var stdout, stderr bytes.Buffer
-			err := run(context.Background(), tt.args, env(), &stdout, &stderr)
+			err := run(context.Background(), tt.args, env(tt.env...), &stdout, &stderr)
 			if got := mainExitCode(err); got != tt.wantCode {
 				t.Errorf("run(%q) exit code = %d (%v), want %d\nstderr: %s", tt.args, got, err, tt.wantCode, stderr.String())
+			}
+			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Errorf("run(%q) error = %v, want it to contain %q", tt.args, err, tt.wantErr)
 			}
 			if !strings.Contains(stdout.String(), tt.wantStdout) {
 				t.Errorf("run(%q) stdout = %q, want it to contain %q", tt.args, stdout.String(), tt.wantStdout)
@@ -98,7 +117,7 @@ func TestParseServe(t *testing.T) {
 	if err != nil {
 		t.Fatalf("parseServe(no flags, no env): %v", err)
 	}
-	// The documented defaults (issue 2, README flag table).
+	// The documented defaults (docs/configuration.md).
 	for name, pair := range map[string][2]string{
 		"addr":       {base.Addr, "127.0.0.1:8080"},
 		"control":    {base.Control, "auto"},
@@ -154,7 +173,7 @@ func TestParseServe(t *testing.T) {
 		{name: "bad duration env", env: []string{"MOCKPLEX_EXPIRY_GRACE", "soon"}, wantCode: 2, wantErr: "MOCKPLEX_EXPIRY_GRACE"},
 		{name: "bad env is reported even when a flag overrides it", args: []string{"--seed", "1"}, env: []string{"MOCKPLEX_SEED", "x"}, wantCode: 2, wantErr: "MOCKPLEX_SEED"},
 		{name: "two bad env values both reported", env: []string{"MOCKPLEX_SEED", "x", "MOCKPLEX_MAX_PINS", "y"}, wantCode: 2, wantErr: "MOCKPLEX_MAX_PINS"},
-		{name: "bad control env", env: []string{"MOCKPLEX_CONTROL", "yes"}, wantCode: 2, wantErr: "--control must be on, off or auto"},
+		{name: "bad control env", env: []string{"MOCKPLEX_CONTROL", "yes"}, wantCode: 2, wantErr: "MOCKPLEX_CONTROL must be on, off or auto"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -343,9 +362,12 @@ func TestServeInProcess(t *testing.T) {
 	base, logs, stop := serveInProcess(t, env("MOCKPLEX_SEED", "1"), "--addr", "127.0.0.1:0")
 	addr := strings.TrimPrefix(base, "http://")
 
-	var ready map[string]string
-	if code := call(t, "GET", base+"/readyz", nil, "", &ready); code != 200 || ready["status"] != "ready" {
-		t.Fatalf("GET /readyz = %d %v, want 200 ready", code, ready)
+	var ready struct {
+		Status   string `json:"status"`
+		LivePins *int   `json:"live_pins"` // a number
+	}
+	if code := call(t, "GET", base+"/readyz", nil, "", &ready); code != 200 || ready.Status != "ready" || ready.LivePins == nil {
+		t.Fatalf("GET /readyz = %d %+v, want 200 ready with live_pins a number", code, ready)
 	}
 	p := pinFlow(t, base, "cli-client", nil)
 	if code := call(t, "GET", base+"/api/v2/user", map[string]string{"X-Plex-Token": *p.AuthToken}, "", nil); code != 200 {

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -127,13 +128,54 @@ func (e *envFlags) bool(p *bool, name string, def bool, usage string) {
 
 func (e *envFlags) duration(p *time.Duration, name string, def time.Duration, usage string) {
 	if v := e.getenv(envName(name)); v != "" {
-		d, err := time.ParseDuration(v)
+		d, err := parseDuration(v)
 		if err != nil {
-			e.errs = append(e.errs, fmt.Errorf("%s=%q: want a Go duration such as 10s", envName(name), v))
+			e.errs = append(e.errs, fmt.Errorf("%s=%q: %v", envName(name), v, err))
 		}
 		def = d
 	}
-	e.fs.DurationVar(p, name, def, usage+" ("+envName(name)+")")
+	*p = def
+	// The backquotes make the help name the type "duration", as DurationVar's does.
+	e.fs.Var((*durationFlag)(p), name, usage+" (a `duration` such as 10s; "+envName(name)+")")
+}
+
+// source names where the value of flag name came from, for errors: the
+// flag when given on the command line, else its MOCKPLEX_* variable when
+// set, else the flag.
+func (e *envFlags) source(name string) string {
+	set := false
+	e.fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	if !set && e.getenv(envName(name)) != "" {
+		return envName(name)
+	}
+	return "--" + name
+}
+
+// durationFlag is a time.Duration flag whose error for a bare number says
+// which unit to add.
+type durationFlag time.Duration
+
+func (d *durationFlag) String() string { return time.Duration(*d).String() }
+
+func (d *durationFlag) Set(s string) error {
+	v, err := parseDuration(s)
+	if err != nil {
+		return err
+	}
+	*d = durationFlag(v)
+	return nil
+}
+
+// parseDuration is time.ParseDuration with errors that say what to write.
+func parseDuration(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err == nil {
+		return d, nil
+	}
+	if _, nerr := strconv.ParseFloat(s, 64); nerr == nil {
+		return 0, fmt.Errorf("a duration needs a unit: use %ss (or ms, m, h)", s)
+	}
+	return 0, fmt.Errorf("want a Go duration such as 10s, 500ms or 2m, got %q", s)
 }
 
 // parseServe parses serve's flags over MOCKPLEX_* defaults.
@@ -182,7 +224,12 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (co
 	switch c.Control {
 	case "on", "off", "auto":
 	default:
-		return c, usageErrorf("--control must be on, off or auto, got %q", c.Control)
+		return c, usageErrorf("%s must be on, off or auto, got %q", e.source("control"), c.Control)
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return c, usageErrorf("%s %q: want an absolute http or https URL such as http://localhost:8080, the address browsers use", e.source("public-url"), c.PublicURL)
+		}
 	}
 	return c, checkLimits(c)
 }

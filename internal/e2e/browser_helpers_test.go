@@ -23,12 +23,27 @@ const (
 	// browserPathEnv overrides where the browser tests look for Chromium.
 	browserPathEnv     = "MOCKPLEX_CHROMIUM"
 	browserDefaultPath = "/usr/bin/chromium"
-	// browserTabTimeout bounds one subtest's browser work.
-	browserTabTimeout = 30 * time.Second
+	// browserTabTimeout bounds one subtest's browser work. A subtest takes
+	// a few seconds; 30 s was exceeded under the race detector on a loaded
+	// 2-core CI machine (make test runs the whole suite at once), so the
+	// bound is 90 s: it catches a hang, not a slow machine.
+	browserTabTimeout = 90 * time.Second
 	// browserShots is where screenshots go, relative to the repository root
 	// (gitignored).
 	browserShots = "test-output/browser"
+	// docsShotsEnv, set to 1, makes the tests also write the screenshots
+	// the documentation shows into docs/img (committed):
+	//	MOCKPLEX_DOCS_SCREENSHOTS=1 go test -run TestBrowser ./internal/e2e/
+	docsShotsEnv = "MOCKPLEX_DOCS_SCREENSHOTS"
+	docsShots    = "docs/img"
 )
+
+// docsShotNames maps a screenshot's name to its file under docs/img.
+var docsShotNames = map[string]string{
+	"auth-strong":    "auth.png",
+	"link-typed":     "link.png",
+	"dashboard-1280": "dashboard.png",
+}
 
 // browserExecPath returns the Chromium binary. Without one the test skips,
 // or fails when CI=true: CI installs it (.ci/browser.sh).
@@ -117,7 +132,8 @@ func browserValue[T any](t *testing.T, tab context.Context, what string, a chrom
 	return v
 }
 
-// screenshot saves the tab's full page as test-output/browser/<name>.png.
+// screenshot saves the tab's full page as test-output/browser/<name>.png,
+// and with MOCKPLEX_DOCS_SCREENSHOTS=1 the ones docs/ shows in docs/img.
 func screenshot(t *testing.T, tab context.Context, name string) {
 	t.Helper()
 	png := browserValue(t, tab, "screenshot "+name, chromedp.FullScreenshot(100))
@@ -130,6 +146,13 @@ func screenshot(t *testing.T, tab context.Context, name string) {
 		t.Fatalf("save screenshot: %v", err)
 	}
 	t.Logf("screenshot %s (%d bytes)", path, len(png))
+	if doc, ok := docsShotNames[name]; ok && os.Getenv(docsShotsEnv) == "1" {
+		path := filepath.Join(repoRoot(t), docsShots, doc)
+		if err := os.WriteFile(path, png, 0o644); err != nil {
+			t.Fatalf("save the documentation's screenshot (%s=1): %v", docsShotsEnv, err)
+		}
+		t.Logf("screenshot %s for the documentation", path)
+	}
 }
 
 // repoRoot finds the directory holding go.mod above the test's directory.

@@ -49,7 +49,7 @@ func TestBrowser(t *testing.T) {
 	t.Logf("browser tests took %v", time.Since(start).Round(time.Millisecond))
 }
 
-// authURL builds the URL an app opens for a strong pin (wire contract
+// authURL builds the URL an app opens for a strong pin (WIRE.md
 // §1.10): parameters in the fragment after sep ("#?" or "#!?").
 func authURL(base, sep, client, code, product, forward string) string {
 	q := []string{

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -29,6 +30,7 @@ const (
 
 	dockerLocalGoBase = "mockplex-go-base:local" // made by .ci/go-base-image.sh
 	dockerTestTag     = "mockplex:e2e"
+	dockerOfficialGo  = "golang:1.26-bookworm" // the Dockerfile's default GO_IMAGE
 	dockerMaxBytes    = 15 << 20
 	dockerWait        = 30 * time.Second
 )
@@ -82,6 +84,17 @@ func dockerImage(t *testing.T) string {
 	goImage := os.Getenv(dockerGoImageEnv)
 	if goImage == "" {
 		if _, err := docker(t.Context(), "image", "inspect", "--format", "{{.Id}}", dockerLocalGoBase); err == nil {
+			goImage = dockerLocalGoBase
+		} else if _, err := docker(t.Context(), "image", "inspect", "--format", "{{.Id}}", dockerOfficialGo); err != nil && runtime.GOOS == "linux" {
+			// Neither base is here: build the local one rather than
+			// depend on a registry pull, so that go test ./... needs no
+			// image made beforehand. The script imports this machine's
+			// Go toolchain, hence Linux only.
+			t.Logf("building the builder base %s with .ci/go-base-image.sh (no registry needed)", dockerLocalGoBase)
+			cmd := exec.CommandContext(t.Context(), "bash", filepath.Join(root, ".ci", "go-base-image.sh"), dockerLocalGoBase)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf(".ci/go-base-image.sh %s: %v\n%s", dockerLocalGoBase, err, out)
+			}
 			goImage = dockerLocalGoBase
 		}
 	}

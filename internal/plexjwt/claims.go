@@ -9,10 +9,10 @@ import (
 )
 
 // TokenLifetime is how long a Plex JWT is valid: "JWT tokens expire after 7
-// days" (contract §3.2).
+// days" (WIRE.md J3.2).
 const TokenLifetime = 7 * 24 * time.Hour
 
-// Claims are the claims of a Plex JWT (contract §3.2). There is no nbf.
+// Claims are the claims of a Plex JWT (WIRE.md J3.2). There is no nbf.
 type Claims struct {
 	Issuer   string      `json:"iss"`
 	Audience AudienceSet `json:"aud"`

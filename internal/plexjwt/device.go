@@ -25,7 +25,7 @@ const Audience = "plex.tv"
 var accepted = []jose.SignatureAlgorithm{jose.EdDSA}
 
 // DeviceJWT is a parsed, not yet verified, JWT signed by a device
-// (contract §4): on pin polls (?deviceJWT=) and on POST /api/v2/auth/token.
+// (WIRE.md J4): on pin polls (?deviceJWT=) and on POST /api/v2/auth/token.
 // Its fields are what the token says; trust them only after Verify.
 type DeviceJWT struct {
 	KID      string   // header kid; empty when absent
@@ -95,7 +95,7 @@ func parse(compact string) (*jwt.JSONWebToken, error) {
 }
 
 // Verify checks the token against the device's registered key at now, in
-// the contract's §4.3 order: the header kid equals key.KID (ErrKIDMismatch,
+// WIRE.md's J4.3 order: the header kid equals key.KID (ErrKIDMismatch,
 // a missing kid included), the signature verifies with key.Public
 // (ErrSignature), aud contains "plex.tv" (ErrAudience), and exp, when
 // present, is after now (ErrExpired). It does not check iss, nonce or

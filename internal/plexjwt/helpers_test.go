@@ -84,7 +84,7 @@ func forge(header, claims, sig string) string {
 	return enc([]byte(header)) + "." + enc([]byte(claims)) + "." + enc([]byte(sig))
 }
 
-// pollClaims are the claims of a minimal pin-poll JWT (contract §2.2).
+// pollClaims are the claims of a minimal pin-poll JWT (WIRE.md J2.2).
 func pollClaims(iss string) map[string]any {
 	return map[string]any{"aud": "plex.tv", "iss": iss}
 }

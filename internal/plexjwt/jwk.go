@@ -58,7 +58,7 @@ type jwkMembers struct {
 }
 
 // privateMembers are the JWK members that carry private key material
-// (RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 8037 §2).
+// (RFC 7518 §6.2.2, J6.3.2, J6.4; RFC 8037 §2).
 var privateMembers = [...]string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 
 // ParseJWK reads a device's public JWK as clients send it:

@@ -13,8 +13,8 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 )
 
-// KeySet is plex.tv's set of rotating Ed25519 signing keys (contract §1.5,
-// §3.4): the current signer plus retired keys that stay listed until every
+// KeySet is plex.tv's set of rotating Ed25519 signing keys (WIRE.md J1.5,
+// J3.4): the current signer plus retired keys that stay listed until every
 // token they signed has expired. It always lists at least two keys, as
 // plex.tv does. A KeySet is safe for concurrent use.
 type KeySet struct {

@@ -1,7 +1,8 @@
 package readme_test
 
-// The README check. Markers, in README.md and in every Markdown file it links
-// to within the repository:
+// The README check. It reads README.md, every docs/*.md file (so a page
+// added there is covered without editing this test), and every Markdown
+// file those link to within the repository. Markers, in those files:
 //
 //	<!-- check -->          on the line just before a ```sh (or ```bash) fence:
 //	                        the block runs with bash against a started mockplex.
@@ -14,14 +15,18 @@ package readme_test
 //	                        the file PATH (from the module root) after its
 //	                        package clause, word for word.
 //
-// The checked blocks of one file run in order in one bash process, as a reader
-// pastes them into one terminal: variables carry from block to block. The
-// process has MOCKPLEX_URL set to the mock's base URL, the freshly built
-// mockplex first on PATH, an empty working directory, stderr merged into
-// stdout, pipefail on, and an ERR trap that prints every failing command, so
-// a failure shows up as output the text does not claim. Each file gets its own
-// mock. A block that needs curl or jq skips the test with the reason when the
-// tool is missing, and fails it under CI=true.
+// The checked blocks of one section (a "## " heading and what follows up to
+// the next one) run in order in one bash process, as a reader pastes them
+// into one terminal: variables carry from block to block within the
+// section, never from one section to the next, and each section gets a
+// mock of its own, so every section stands alone. The process has
+// MOCKPLEX_URL set to the mock's base URL, the freshly built mockplex first
+// on PATH, an empty working directory, stderr merged into stdout, pipefail
+// on, and an ERR trap that prints every failing command, so a failure shows
+// up as output the text does not claim. A block that needs curl, jq,
+// python3 or node skips the test with the reason when the tool is missing,
+// and fails it under CI=true. Every relative link of those files must name
+// a file that exists.
 
 import (
 	"bufio"
@@ -54,6 +59,8 @@ type block struct {
 	lang string
 	body []string // the lines between the fences
 	path string   // snippet: the file it must equal
+	// section is the "## " heading the block is under ("" before the first).
+	section string
 }
 
 // want returns the block's expected output lines.
@@ -83,41 +90,56 @@ var markerTypoRE = regexp.MustCompile(`^<!--\s*(check|snippet)\b`)
 
 var linkRE = regexp.MustCompile(`\]\(([^)#\s]+)(?:#[^)]*)?\)`)
 
-// docFiles returns README.md and the repository's Markdown files it links to
-// (a link to a folder means its README.md), relative to root.
+// docFiles returns README.md, every docs/*.md, and the repository's
+// Markdown files they link to (a link to a folder means its README.md),
+// relative to root. A relative link to a file that does not exist is an
+// error.
 func docFiles(t *testing.T, root string) []string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(root, "README.md"))
+	files := []string{"README.md"}
+	docs, err := filepath.Glob(filepath.Join(root, "docs", "*.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	files := []string{"README.md"}
-	seen := map[string]bool{"README.md": true}
-	for _, m := range linkRE.FindAllStringSubmatch(string(data), -1) {
-		target := m[1]
-		if strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
-			continue
-		}
-		target = filepath.Clean(target)
-		fi, err := os.Stat(filepath.Join(root, target))
+	for _, d := range docs {
+		files = append(files, filepath.Join("docs", filepath.Base(d)))
+	}
+	seen := map[string]bool{}
+	for _, f := range files {
+		seen[f] = true
+	}
+	for i := 0; i < len(files); i++ {
+		file := files[i]
+		data, err := os.ReadFile(filepath.Join(root, file))
 		if err != nil {
-			if !seen["missing:"+target] {
-				t.Errorf("README.md links to %s, which does not exist", m[1])
+			t.Fatal(err)
+		}
+		for _, m := range linkRE.FindAllStringSubmatch(string(data), -1) {
+			target := m[1]
+			if strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
+				continue
 			}
-			seen["missing:"+target] = true
-			continue
-		}
-		if fi.IsDir() {
-			target = filepath.Join(target, "README.md")
-			if _, err := os.Stat(filepath.Join(root, target)); err != nil {
-				continue // a folder without a README
+			target = filepath.Join(filepath.Dir(file), target)
+			fi, err := os.Stat(filepath.Join(root, target))
+			if err != nil {
+				if !seen["missing:"+file+target] {
+					t.Errorf("%s links to %s, which does not exist", file, m[1])
+				}
+				seen["missing:"+file+target] = true
+				continue
 			}
+			if fi.IsDir() {
+				target = filepath.Join(target, "README.md")
+				if _, err := os.Stat(filepath.Join(root, target)); err != nil {
+					continue // a folder without a README
+				}
+			}
+			if !strings.HasSuffix(target, ".md") || seen[target] {
+				continue
+			}
+			seen[target] = true
+			files = append(files, target)
 		}
-		if !strings.HasSuffix(target, ".md") || seen[target] {
-			continue
-		}
-		seen[target] = true
-		files = append(files, target)
 	}
 	return files
 }
@@ -131,9 +153,17 @@ func parseBlocks(t *testing.T, root, file string) (checks, snippets []block) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(string(data), "\n")
+	section := ""
+	inFence := false
 	for i := 0; i < len(lines); i++ {
 		l := strings.TrimSpace(lines[i])
-		var b block
+		if strings.HasPrefix(l, "```") {
+			inFence = !inFence
+		}
+		if !inFence && strings.HasPrefix(lines[i], "## ") {
+			section = strings.TrimPrefix(lines[i], "## ")
+		}
+		b := block{section: section}
 		switch {
 		case l == checkMarker:
 		case strings.HasPrefix(l, snippetPrefix) && strings.HasSuffix(l, "-->"):
@@ -221,31 +251,31 @@ func TestReadmeBlocks(t *testing.T) {
 		t.Skip("builds and runs the mockplex binary; skipped with -short")
 	}
 	root := moduleRoot(t)
-	perFile := map[string][]block{}
-	var files []string
-	total := 0
+	type section struct {
+		file, name string
+		blocks     []block
+	}
+	var sections []*section
+	total, nfiles := 0, 0
 	for _, file := range docFiles(t, root) {
 		checks, _ := parseBlocks(t, root, file)
 		if len(checks) > 0 {
-			files = append(files, file)
-			perFile[file] = checks
-			total += len(checks)
+			nfiles++
+		}
+		for _, b := range checks {
+			if n := len(sections); n == 0 || sections[n-1].file != file || sections[n-1].name != b.section {
+				sections = append(sections, &section{file: file, name: b.section})
+			}
+			sec := sections[len(sections)-1]
+			sec.blocks = append(sec.blocks, b)
+			total++
 		}
 	}
 	if total == 0 {
-		t.Fatalf("no %q blocks found in README.md or the files it links", checkMarker)
+		t.Fatalf("no %q blocks found in README.md, docs/*.md or the files they link", checkMarker)
 	}
+	t.Logf("%d checked blocks in %d sections of %d files", total, len(sections), nfiles)
 	requireTools(t, "bash")
-	for _, file := range files {
-		for _, tool := range []string{"curl", "jq"} {
-			for _, b := range perFile[file] {
-				if usesTool(b, tool) {
-					requireTools(t, tool)
-					break
-				}
-			}
-		}
-	}
 
 	bin := filepath.Join(t.TempDir(), "mockplex")
 	build := exec.Command("go", "build", "-o", bin, "./cmd/mockplex")
@@ -253,11 +283,23 @@ func TestReadmeBlocks(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build ./cmd/mockplex: %v\n%s", err, out)
 	}
-	for _, file := range files {
-		t.Run(file, func(t *testing.T) {
+	for _, sec := range sections {
+		name := sec.file
+		if sec.name != "" {
+			name += "#" + sec.name
+		}
+		t.Run(name, func(t *testing.T) {
 			t.Parallel()
+			for _, tool := range []string{"curl", "jq", "python3", "node"} {
+				for _, b := range sec.blocks {
+					if usesTool(b, tool) {
+						requireTools(t, tool)
+						break
+					}
+				}
+			}
 			base := startMock(t, bin)
-			runBlocks(t, bin, base, perFile[file])
+			runBlocks(t, bin, base, sec.blocks)
 		})
 	}
 }
@@ -278,7 +320,11 @@ func requireTools(t *testing.T, tools ...string) {
 	t.Helper()
 	for _, tool := range tools {
 		if _, err := exec.LookPath(tool); err != nil {
-			msg := fmt.Sprintf("the README's checked blocks need %s, which is not on PATH (apt-get install %s)", tool, tool)
+			pkg := map[string]string{"node": "nodejs"}[tool]
+			if pkg == "" {
+				pkg = tool
+			}
+			msg := fmt.Sprintf("these checked blocks need %s, which is not on PATH (apt-get install %s)", tool, pkg)
 			if os.Getenv("CI") == "true" {
 				t.Fatal(msg)
 			}

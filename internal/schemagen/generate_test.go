@@ -133,7 +133,7 @@ func TestProfilesDiffer(t *testing.T) {
 	}
 }
 
-// TestOverlayWhy checks that every overlay change cites the wire contract
+// TestOverlayWhy checks that every overlay change cites WIRE.md
 // and that its why reaches the generated document.
 func TestOverlayWhy(t *testing.T) {
 	t.Parallel()

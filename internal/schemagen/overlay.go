@@ -122,7 +122,7 @@ func parseOverlay(file string, r io.Reader) (*overlay, error) {
 			return nil, fmt.Errorf("%s:%d: change without at: want \"Table\" or \"Table.Field\"", file, c.line)
 		}
 		if strings.TrimSpace(c.Why) == "" {
-			return nil, fmt.Errorf("%s:%d: change at %s has no why: cite the wire contract (e.g. \"§5 #3, V [OMBI-5441]\")", file, c.line, c.At)
+			return nil, fmt.Errorf("%s:%d: change at %s has no why: cite WIRE.md (e.g. \"§5 #3, V [OMBI-5441]\")", file, c.line, c.At)
 		}
 	}
 	for _, d := range o.Definitions {
@@ -130,7 +130,7 @@ func parseOverlay(file string, r io.Reader) (*overlay, error) {
 			return nil, fmt.Errorf("%s: definition %q: want name and schema", file, d.Name)
 		}
 		if strings.TrimSpace(d.Why) == "" {
-			return nil, fmt.Errorf("%s: definition %s has no why: cite the wire contract", file, d.Name)
+			return nil, fmt.Errorf("%s: definition %s has no why: cite WIRE.md", file, d.Name)
 		}
 	}
 	return &o, nil

@@ -32,7 +32,7 @@ import (
 const Audience = "plex.tv"
 
 // TokenJWTLifetime is the lifetime TokenJWT gives a device JWT, the one most
-// clients use (contract §4.2).
+// clients use (WIRE.md J4.2).
 const TokenJWTLifetime = 5 * time.Minute
 
 // Key is a device's Ed25519 key pair and the kid it registers it under.
@@ -51,7 +51,7 @@ type options struct {
 }
 
 // WithKID registers the key under kid instead of its RFC 7638 thumbprint.
-// Real clients use 64-hex digests, UUIDs and others (contract §1.2). An
+// Real clients use 64-hex digests, UUIDs and others (WIRE.md J1.2). An
 // empty kid makes New fail.
 func WithKID(kid string) Option {
 	return func(o *options) { o.kid, o.kidSet = kid, true }
@@ -163,7 +163,7 @@ func (k *Key) SignJWT(c Claims) (string, error) {
 }
 
 // PollJWT is the minimal device JWT for GET /api/v2/pins/{id}?deviceJWT=:
-// aud plex.tv and iss clientID, without iat or exp (contract §2.2).
+// aud plex.tv and iss clientID, without iat or exp (WIRE.md J2.2).
 func (k *Key) PollJWT(clientID string) (string, error) {
 	return k.SignJWT(Claims{Issuer: clientID, Audience: []string{Audience}})
 }

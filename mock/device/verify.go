@@ -8,7 +8,7 @@ import (
 	"github.com/mockplex/mockplex/internal/plexjwt"
 )
 
-// PlexClaims are the claims of a Plex JWT (contract §3.2), as
+// PlexClaims are the claims of a Plex JWT (WIRE.md J3.2), as
 // VerifyPlexJWT found them in a token it verified; they marshal to JSON as
 // the token carries them. A Plex JWT has no nbf.
 type PlexClaims struct {
