@@ -159,9 +159,17 @@ type plexToken struct {
 func newJWTFamily(seed int64, maxDevices int, maxDevicesName string) *jwtFamily {
 	return &jwtFamily{
 		keySeed: seed, maxDevices: maxDevices, maxDevicesName: maxDevicesName, nonceLimit: newFixedWindow(nonceRate, time.Minute, maxNonces),
-		devices: map[string]*deviceState{}, thumbs: map[string]string{}, grants: map[string]*grant{},
-		nonces: map[string]nonceEntry{}, verified: map[[sha256.Size]byte]verifiedJWT{}, plexJWTs: map[[sha256.Size]byte]plexToken{},
 	}
+}
+
+// put stores v under k in *m, making the map on first use: the family's
+// tables are nil until a JWT client shows up, so a server that never sees
+// one (most tests) makes none of them.
+func put[K comparable, V any](m *map[K]V, k K, v V) {
+	if *m == nil {
+		*m = make(map[K]V)
+	}
+	(*m)[k] = v
 }
 
 // keySet returns the signing keys, made on first use at now (most tests
@@ -272,13 +280,13 @@ func (j *jwtFamily) bind(client string, key *plexjwt.DeviceKey, account int64, n
 			return nil, fmt.Errorf("%w: %d devices have live Plex JWTs; revoke some, reset, or raise %s", errJWTDevicesFull, len(j.devices), j.maxDevicesName)
 		}
 		d = &deviceState{clientID: client, registeredAt: now}
-		j.devices[client] = d
+		put(&j.devices, client, d)
 	}
 	if d.key != nil && j.thumbs[d.key.Thumbprint] == client {
 		delete(j.thumbs, d.key.Thumbprint)
 	}
 	d.key, d.accountID, d.revoked = key, account, false
-	j.thumbs[key.Thumbprint] = client
+	put(&j.thumbs, key.Thumbprint, client)
 	return d, nil
 }
 
@@ -334,7 +342,7 @@ func (j *jwtFamily) issueNonce(client, n string, now time.Time) error {
 	if len(j.nonces) >= maxNonces {
 		return errorf(errNonceRate, "Rate limit exceeded: %d nonces are outstanding; retry when some have been used or expired", maxNonces)
 	}
-	j.nonces[n] = nonceEntry{client: client, issued: now}
+	put(&j.nonces, n, nonceEntry{client: client, issued: now})
 	return nil
 }
 
@@ -423,7 +431,7 @@ func (j *jwtFamily) rememberVerified(sum [sha256.Size]byte, v verifiedJWT) {
 		j.verifiedBytes -= old.size()
 		delete(j.verified, k)
 	}
-	j.verified[sum] = v
+	put(&j.verified, sum, v)
 	j.verifiedBytes += v.size()
 }
 
@@ -467,7 +475,7 @@ func (j *jwtFamily) verifyPlex(token string, now time.Time) (plexToken, error) {
 				break
 			}
 		}
-		j.plexJWTs[sum] = pt
+		put(&j.plexJWTs, sum, pt)
 		j.mu.Unlock()
 	}
 	if pt.exp <= now.Unix() {
@@ -566,7 +574,7 @@ func (j *jwtFamily) issue(q issueReq, now time.Time) (string, error) {
 	}
 	if g == nil {
 		g = &grant{}
-		j.grants[q.client] = g
+		put(&j.grants, q.client, g)
 	}
 	if g.removed || g.account != q.account.ID || g.seq == 0 {
 		g.seq = q.lastSeq // pins created from now on are newer than the binding
@@ -615,7 +623,7 @@ func (j *jwtFamily) revoke(client string, now time.Time) error {
 		d.revoked = true
 		if g == nil { // registered, never issued a Plex JWT: its legacy token ends too
 			g = &grant{account: d.accountID}
-			j.grants[client] = g
+			put(&j.grants, client, g)
 		}
 		if !slices.Contains(g.ended, d.accountID) {
 			g.ended = append(g.ended, d.accountID)
@@ -705,8 +713,8 @@ func (j *jwtFamily) reset(now time.Time) {
 	j.nonceLimit.reset()
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.devices, j.thumbs = map[string]*deviceState{}, map[string]string{}
-	j.verified, j.verifiedBytes, j.plexJWTs = map[[sha256.Size]byte]verifiedJWT{}, 0, map[[sha256.Size]byte]plexToken{}
+	j.devices, j.thumbs = nil, nil
+	j.verified, j.verifiedBytes, j.plexJWTs = nil, 0, nil
 	for _, g := range j.grants {
 		g.revokedTo, g.removed = max(g.revokedTo, now.Unix()), true
 	}

@@ -94,8 +94,8 @@ func (j *jwtFamily) restore(s *jwtSnapshot, now time.Time, dropped map[string]in
 		case j.grants[sg.ClientID] != nil || len(j.grants) >= maxGrants:
 			dropped["JWT grant duplicated or over the cap"]++
 		default:
-			j.grants[sg.ClientID] = &grant{account: sg.AccountID, thumbprint: sg.Thumbprint, ended: slices.Clone(sg.Ended),
-				until: sg.Until, revokedTo: sg.RevokedTo, removed: sg.Removed}
+			put(&j.grants, sg.ClientID, &grant{account: sg.AccountID, thumbprint: sg.Thumbprint, ended: slices.Clone(sg.Ended),
+				until: sg.Until, revokedTo: sg.RevokedTo, removed: sg.Removed})
 		}
 	}
 	for _, sd := range s.Devices {
@@ -119,10 +119,10 @@ func (j *jwtFamily) restore(s *jwtSnapshot, now time.Time, dropped map[string]in
 			dropped["JWT device with another device's key"]++
 			continue
 		}
-		j.devices[sd.ClientID] = &deviceState{clientID: sd.ClientID, accountID: sd.AccountID, key: key,
-			registeredAt: sd.RegisteredAt, revoked: sd.Revoked, issued: sd.Issued, tokens: slices.Clone(sd.Tokens)}
+		put(&j.devices, sd.ClientID, &deviceState{clientID: sd.ClientID, accountID: sd.AccountID, key: key,
+			registeredAt: sd.RegisteredAt, revoked: sd.Revoked, issued: sd.Issued, tokens: slices.Clone(sd.Tokens)})
 		if key != nil {
-			j.thumbs[key.Thumbprint] = sd.ClientID
+			put(&j.thumbs, key.Thumbprint, sd.ClientID)
 		}
 	}
 	for _, sn := range s.Nonces {
@@ -132,7 +132,7 @@ func (j *jwtFamily) restore(s *jwtSnapshot, now time.Time, dropped map[string]in
 		case sn.Nonce == "" || len(sn.Nonce) > maxDeviceNonceLen || !okClient(sn.ClientID) || len(j.nonces) >= maxNonces:
 			dropped["malformed nonce or over the cap"]++
 		default:
-			j.nonces[sn.Nonce] = nonceEntry{client: sn.ClientID, issued: sn.Issued}
+			put(&j.nonces, sn.Nonce, nonceEntry{client: sn.ClientID, issued: sn.Issued})
 		}
 	}
 }

@@ -26,7 +26,7 @@ type windowCount struct {
 }
 
 func newFixedWindow(limit int, window time.Duration, max int) *fixedWindow {
-	return &fixedWindow{limit: limit, window: window, max: max, m: make(map[string]*windowCount)}
+	return &fixedWindow{limit: limit, window: window, max: max}
 }
 
 // allow reports whether key is under its limit at now, counting nothing.
@@ -51,7 +51,7 @@ func (f *fixedWindow) hit(key string, now time.Time) bool {
 		if !ok && len(f.m) >= f.max {
 			return false
 		}
-		f.m[key] = &windowCount{n: 1, since: now}
+		put(&f.m, key, &windowCount{n: 1, since: now})
 		return f.limit >= 1
 	}
 	w.n++
@@ -72,7 +72,7 @@ func (f *fixedWindow) sweep(now time.Time) {
 func (f *fixedWindow) reset() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.m = make(map[string]*windowCount)
+	f.m = nil
 }
 
 // Wrong link codes: plex.tv's 4-character codes can be tried out
