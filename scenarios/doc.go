@@ -19,8 +19,9 @@
 // content is an *Error naming file, line, column, what was wanted and what
 // was found.
 //
-// This package imports no other mockplex package but two internal leaves
-// (internal/yamljson to read files, internal/jsonptr to name positions),
+// This package imports no other mockplex package but three internal leaves
+// (internal/yamljson to read files, internal/jsonptr to name positions,
+// internal/watchdir to follow the folder),
 // holds no package-level mutable state, and reads time and randomness
 // only from the Event.
 package scenarios

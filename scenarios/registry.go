@@ -19,7 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/fsnotify/fsnotify"
+	"github.com/mockplex/mockplex/internal/watchdir"
 )
 
 //go:embed *.yaml
@@ -267,39 +267,12 @@ func (r *Registry) Watch(ctx context.Context) error {
 	if r.dir == "" {
 		return nil
 	}
-	w, err := fsnotify.NewWatcher()
-	if err != nil {
-		return fmt.Errorf("scenarios: watch %s: %w", r.dir, err)
+	// Run rescans once the watch is in place (catching up with anything
+	// that changed before it began), then after every quiet period.
+	if err := watchdir.Run(ctx, r.dir, reloadQuiet, r.logger, "scenario folder", r.rescan); err != nil {
+		return fmt.Errorf("scenarios: %w", err)
 	}
-	defer w.Close()
-	if err := w.Add(r.dir); err != nil {
-		return fmt.Errorf("scenarios: watch %s: %w (does the folder exist?)", r.dir, err)
-	}
-	r.rescan() // catch up with anything that changed before the watch began
-
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
-	defer timer.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case ev, ok := <-w.Events:
-			if !ok {
-				return nil
-			}
-			r.logger.LogAttrs(ctx, slog.LevelDebug, "scenario folder event", slog.String("file", ev.Name), slog.String("op", ev.Op.String()))
-			timer.Reset(reloadQuiet)
-		case err, ok := <-w.Errors:
-			if !ok {
-				return nil
-			}
-			r.logger.LogAttrs(ctx, slog.LevelWarn, "scenario folder watch error", slog.String("dir", r.dir), slog.Any("error", err))
-			timer.Reset(reloadQuiet) // events may have been lost: reread everything
-		case <-timer.C:
-			r.rescan()
-		}
-	}
+	return nil
 }
 
 // rescan rereads the user folder and applies what changed.
