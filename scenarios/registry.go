@@ -18,6 +18,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"weak"
 
 	"github.com/mockplex/mockplex/internal/watchdir"
 )
@@ -52,8 +53,12 @@ type Registry struct {
 	dir      string
 	logger   *slog.Logger
 	onReload func(file string, err error)
-	parser   func() (*parser, error)   // compiled on first use: builtins skip it
 	builtins func() map[string]*Script // parsed on first lookup: most servers never use a scenario
+
+	// The compiled schema, held weakly (see parser): builtins never need
+	// it, and user files only when they are read.
+	parserMu   sync.Mutex
+	weakParser weak.Pointer[parser]
 
 	current atomic.Pointer[snapshot]
 
@@ -110,10 +115,6 @@ func NewRegistry(dir string, opts ...Option) (*Registry, error) {
 	for _, o := range opts {
 		o(r)
 	}
-	// Compiling the format's schema is most of a registry's start-up cost,
-	// and only user files need it: the builtins are checked against it by
-	// this package's tests (TestParseBuiltins).
-	r.parser = sync.OnceValues(newParser)
 	r.builtins = sync.OnceValue(mustLoadBuiltins)
 	if dir != "" {
 		entries, err := readFolder(dir)
@@ -167,6 +168,28 @@ func parseBuiltins() (map[string]*Script, error) {
 		out[s.Name] = s
 	}
 	return out, nil
+}
+
+// parser returns the compiled format schema, compiling it when no earlier
+// one is still alive. Compiling is most of a registry's start-up cost, and
+// only user files need it (the builtins are checked against it by this
+// package's tests, TestParseBuiltins). The registry holds it weakly: the
+// files of one load or reload share one, and the collector frees it after,
+// so a long-running server neither keeps nor marks, on every collection,
+// the ~200 KB of schema it needs only when a file changes (BENCHMARKS.md,
+// "Pinned, the collector's share").
+func (r *Registry) parser() (*parser, error) {
+	r.parserMu.Lock()
+	defer r.parserMu.Unlock()
+	if p := r.weakParser.Value(); p != nil {
+		return p, nil
+	}
+	p, err := newParser()
+	if err != nil {
+		return nil, err
+	}
+	r.weakParser = weak.Make(p)
+	return p, nil
 }
 
 // parseFile parses one file and checks that its name matches the file name.
