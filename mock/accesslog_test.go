@@ -2,11 +2,14 @@ package mock_test
 
 import (
 	"bytes"
+	"io"
 	"log/slog"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/mockplex/mockplex/internal/textlog"
 	"github.com/mockplex/mockplex/mock"
 )
 
@@ -57,34 +60,50 @@ func TestAccessLog(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var access, life syncBuffer
-			opts := &slog.HandlerOptions{Level: tt.level}
-			srv := newFrozenServer(t,
-				mock.WithLogger(slog.New(slog.NewTextHandler(&life, opts))),
-				mock.WithConfig(mock.Config{AccessLog: slog.New(slog.NewTextHandler(&access, opts))}))
-			roundTrip(t, srv, tt.method, tt.path, tt.header, "")
-			srv.Close() // the line is written after the response; Close waits for the handler
-			got := access.String()
-			if tt.want == "" {
-				if got != "" {
-					t.Errorf("access log = %q, want nothing", got)
+			// serve's handler (textlog, which takes the line as parts) and
+			// slog's must write the same line, but for the time and the took.
+			var lines [2]string
+			for i, newHandler := range []func(io.Writer, *slog.HandlerOptions) slog.Handler{
+				func(w io.Writer, o *slog.HandlerOptions) slog.Handler { return slog.NewTextHandler(w, o) },
+				func(w io.Writer, o *slog.HandlerOptions) slog.Handler { return textlog.New(w, o) },
+			} {
+				var access, life syncBuffer
+				opts := &slog.HandlerOptions{Level: tt.level}
+				srv := newFrozenServer(t,
+					mock.WithLogger(slog.New(slog.NewTextHandler(&life, opts))),
+					mock.WithConfig(mock.Config{AccessLog: slog.New(newHandler(&access, opts))}))
+				roundTrip(t, srv, tt.method, tt.path, tt.header, "")
+				srv.Close() // the line is written after the response; Close waits for the handler
+				got := access.String()
+				lines[i] = varying.ReplaceAllString(got, "$1=X")
+				if tt.want == "" {
+					if got != "" {
+						t.Errorf("access log = %q, want nothing", got)
+					}
+					continue
 				}
-				return
-			}
-			if strings.Count(got, "\n") != 1 || !strings.Contains(got, tt.want) {
-				t.Errorf("access log = %q, want one line containing %q", got, tt.want)
-			}
-			for _, bad := range tt.without {
-				if strings.Contains(got, bad) {
-					t.Errorf("access log = %q, want no %q", got, bad)
+				if strings.Count(got, "\n") != 1 || !strings.Contains(got, tt.want) {
+					t.Errorf("access log = %q, want one line containing %q", got, tt.want)
+				}
+				for _, bad := range tt.without {
+					if strings.Contains(got, bad) {
+						t.Errorf("access log = %q, want no %q", got, bad)
+					}
+				}
+				if strings.Contains(life.String(), "msg=request") {
+					t.Errorf("lifecycle log got an access line: %q", life.String())
 				}
 			}
-			if strings.Contains(life.String(), "msg=request") {
-				t.Errorf("lifecycle log got an access line: %q", life.String())
+			if lines[0] != lines[1] {
+				t.Errorf("textlog's access line differs from slog.TextHandler's:\n%q\n%q", lines[1], lines[0])
 			}
 		})
 	}
 }
+
+// varying matches what differs between two lines of one request: the
+// time and the time taken.
+var varying = regexp.MustCompile(`\b(time|took)=\S+`)
 
 // TestAccessLogDefaultsToLogger checks that without Config.AccessLog the lines
 // go to the WithLogger logger.

@@ -43,6 +43,7 @@ type core struct {
 	// homes finds the identities Plex Home profile switches minted
 	// tokens for (home.go).
 	homes *worldState
+	times timeStrings // createdAt and expiresAt, formatted
 }
 
 // init builds the core New configured, drawing from the seeded faker in

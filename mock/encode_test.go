@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
@@ -116,7 +118,8 @@ func TestAppendErrorBodyMatchesEncodingPackages(t *testing.T) {
 }
 
 // TestWriteUsesTheFastPath checks what reply sends for a pin: the header
-// line, the hand-encoded body, and its length.
+// line, the hand-encoded body, and its length (which net/http works out
+// for a body this short), over a real connection.
 func TestWriteUsesTheFastPath(t *testing.T) {
 	t.Parallel()
 	p := samplePins()[1]
@@ -127,20 +130,61 @@ func TestWriteUsesTheFastPath(t *testing.T) {
 		{jsonFormat, contentTypeJSON, wantJSON(t, &p)},
 		{xmlFormat, contentTypeXML, xmlHeader + wantXML(t, refXML(&p))},
 	} {
-		rec := httptest.NewRecorder()
 		srv, err := New()
 		if err != nil {
 			t.Fatal(err)
 		}
-		x := &exchange{w: rec, s: srv, format: tc.f}
-		x.reply(201, &p)
-		if rec.Code != 201 || rec.Header().Get("Content-Type") != tc.ct || rec.Body.String() != tc.body {
-			t.Errorf("write(%v) = %d %q %s, want 201 %q %s", tc.f, rec.Code, rec.Header().Get("Content-Type"), rec.Body, tc.ct, tc.body)
+		resp, body := serveOnce(t, func(w http.ResponseWriter) {
+			x := &exchange{w: w, s: srv, format: tc.f}
+			x.reply(201, &p)
+		})
+		if resp.StatusCode != 201 || resp.Header.Get("Content-Type") != tc.ct || body != tc.body {
+			t.Errorf("write(%v) = %d %q %s, want 201 %q %s", tc.f, resp.StatusCode, resp.Header.Get("Content-Type"), body, tc.ct, tc.body)
 		}
-		if got, want := rec.Header().Get("Content-Length"), len(tc.body); got != itoa(want) {
-			t.Errorf("write(%v) Content-Length = %s, want %d", tc.f, got, want)
+		if got, want := resp.Header.Get("Content-Length"), len(tc.body); got != itoa(want) || resp.TransferEncoding != nil {
+			t.Errorf("write(%v) Content-Length = %s, Transfer-Encoding %v, want %d and none", tc.f, got, resp.TransferEncoding, want)
 		}
 	}
+}
+
+// TestContentLengthEveryBody: send's bodies go out with their length and
+// never chunked, on both sides of the size up to which net/http works the
+// length out itself (netHTTPBuffered).
+func TestContentLengthEveryBody(t *testing.T) {
+	t.Parallel()
+	srv, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{0, 1, netHTTPBuffered - 1, netHTTPBuffered, netHTTPBuffered + 1, 4 * netHTTPBuffered, 1 << 20} {
+		want := strings.Repeat("x", n)
+		resp, body := serveOnce(t, func(w http.ResponseWriter) {
+			x := &exchange{w: w, s: srv, format: jsonFormat}
+			x.send(200, jsonFormat, []byte(want))
+		})
+		if body != want || resp.Header.Get("Content-Length") != itoa(n) || resp.TransferEncoding != nil {
+			t.Errorf("send of %d bytes: got %d bytes, Content-Length %q, Transfer-Encoding %v; want %d bytes, its length, not chunked",
+				n, len(body), resp.Header.Get("Content-Length"), resp.TransferEncoding, n)
+		}
+	}
+}
+
+// serveOnce answers one GET with write over a real net/http server and
+// returns the response and its body.
+func serveOnce(t *testing.T, write func(http.ResponseWriter)) (*http.Response, string) {
+	t.Helper()
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { write(w) }))
+	defer ts.Close()
+	resp, err := ts.Client().Get(ts.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, string(b)
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -58,3 +58,18 @@ func FuzzCleanPath(f *testing.F) {
 		}
 	})
 }
+
+// TestTimeStrings: the cache answers what formatTime does, for seconds that
+// share a slot too, and a repeated second costs no allocation.
+func TestTimeStrings(t *testing.T) {
+	var ts timeStrings
+	secs := []int64{0, 1, 64, 1765083600, 1765083600 + 64, 1765083600, -1, 253402300799}
+	for _, sec := range secs {
+		if got, want := ts.format(sec), formatTime(sec); got != want {
+			t.Errorf("format(%d) = %q, want %q", sec, got, want)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { _ = ts.format(1765083600) }); n != 0 {
+		t.Errorf("format of a cached second allocates %v times, want 0", n)
+	}
+}

@@ -3,6 +3,7 @@ package mock
 import (
 	"encoding/xml"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/mockplex/mockplex/internal/plexjwt"
@@ -34,17 +35,22 @@ const (
 	Expired State = "expired"
 )
 
-// pin is the stored form: small, so a million live pins stay cheap.
+// pin is the stored form: small, so a million live pins stay cheap. The
+// fields that hold pointers come first, so the collector's scan of a pin
+// (in the store's maps, on every cycle) stops before the numbers.
 type pin struct {
+	code     string
+	product  string
+	clientID string
+	scenario string             // the scenario that answered the create request
+	token    string             // account token once claimed
+	jwt      string             // the Plex JWT issued for it, once polled with a valid deviceJWT
+	jwk      *plexjwt.DeviceKey // a JWT pin's device key (POST /api/v2/pins with a jwk)
+
 	id        int64
 	seq       uint64 // creation order, for newest-first listings
-	code      string
-	product   string
-	clientID  string
-	scenario  string // the scenario that answered the create request
 	createdAt int64  // unix seconds
 	expiresAt int64  // unix seconds
-	token     string // account token once claimed
 	accountID int64
 	polls     int32
 	location  uint16 // index into the server's location pool
@@ -52,9 +58,7 @@ type pin struct {
 	trusted   bool
 	denied    bool
 	newReg    bool
-	legacy    bool               // created through /pins.xml
-	jwk       *plexjwt.DeviceKey // a JWT pin's device key (POST /api/v2/pins with a jwk)
-	jwt       string             // the Plex JWT issued for it, once polled with a valid deviceJWT
+	legacy    bool // created through /pins.xml
 }
 
 func (p *pin) kind() Kind {
@@ -228,6 +232,29 @@ func formatTime(sec int64) string {
 	return time.Unix(sec, 0).UTC().Format(time.RFC3339)
 }
 
+// timeStrings remembers the last formatTime of a few seconds, so polling a
+// pin does not format (and allocate) its createdAt and expiresAt again on
+// every request: a pin's times are fixed, and a test polls the same few
+// pins. Each slot holds one second, replaced when another second of the
+// same slot comes; readers and writers never lock.
+type timeStrings [64]atomic.Pointer[formattedTime]
+
+type formattedTime struct {
+	sec  int64
+	text string
+}
+
+// format returns formatTime(sec).
+func (t *timeStrings) format(sec int64) string {
+	slot := &t[uint64(sec)%uint64(len(t))]
+	if f := slot.Load(); f != nil && f.sec == sec {
+		return f.text
+	}
+	f := &formattedTime{sec: sec, text: formatTime(sec)}
+	slot.Store(f)
+	return f.text
+}
+
 // PinInfo is the control API's view of a pin: the wire object plus what the
 // mock knows about it.
 type PinInfo struct {
@@ -255,8 +282,8 @@ func (c *core) wire(p *pin, now time.Time) Pin {
 		ClientIdentifier: p.clientID,
 		Location:         loc,
 		ExpiresIn:        max(p.expiresAt-now.Unix(), 0),
-		CreatedAt:        formatTime(p.createdAt),
-		ExpiresAt:        formatTime(p.expiresAt),
+		CreatedAt:        c.times.format(p.createdAt),
+		ExpiresAt:        c.times.format(p.expiresAt),
 	}
 	if p.token != "" {
 		tok, reg := p.token, p.newReg

@@ -150,10 +150,22 @@ func (x *exchange) send(status int, f format, body []byte) {
 	} else {
 		h["Content-Type"] = x.s.consts.xml
 	}
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	// net/http works out the Content-Length of a body that fits its
+	// buffer when the handler returns, the same header without the two
+	// allocations of making it here; a longer body gets it here, so it goes
+	// out with a length, as plex.tv sends it, not chunked.
+	if len(body) >= netHTTPBuffered {
+		h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	}
 	x.WriteHeader(status)
 	_, _ = x.Write(body)
 }
+
+// netHTTPBuffered is the size of net/http's response buffer (its
+// bufferBeforeChunkingSize): a body shorter than this, written once by a
+// handler that then returns, is sent with a Content-Length net/http
+// computes. TestContentLengthEveryBody checks both sides of it.
+const netHTTPBuffered = 2048
 
 // fail writes plex.tv's error envelope for err, from the error table.
 func (x *exchange) fail(err error) {

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/mockplex/mockplex/internal/textlog"
 )
 
 // Server is a fake plex.tv PIN API. NewServer starts one on a loopback port,
@@ -255,8 +257,7 @@ func (s *Server) logRequest(x *exchange, end time.Time) {
 		status = http.StatusOK
 	}
 	e := &x.entry
-	// Five attributes fit a slog.Record without allocating; the scenario
-	// only comes when there is one.
+	// The scenario only comes when there is one.
 	attrs := [...]slog.Attr{
 		slog.String("method", e.Method), slog.String("path", e.Path), slog.Int("status", status),
 		slog.Duration("took", e.Duration), slog.String("client", e.ClientIdentifier),
@@ -266,9 +267,15 @@ func (s *Server) logRequest(x *exchange, end time.Time) {
 	if e.Scenario == "" {
 		n--
 	}
-	// The record is built here rather than by Logger.LogAttrs, which looks
-	// up its caller on every call (runtime.Callers); the access log's source
-	// line would say nothing.
+	// serve's handler (internal/textlog) takes the line as parts, without
+	// a slog.Record, which allocates past five attributes; for any other,
+	// the record is built here rather than by Logger.LogAttrs, which
+	// looks up its caller on every call (runtime.Callers) for a source line
+	// that would say nothing.
+	if th, ok := h.(*textlog.Handler); ok {
+		_ = th.HandleAttrs(ctx, end, level, "request", attrs[:n]...) // a concrete call: attrs stays on the stack
+		return
+	}
 	line := slog.NewRecord(end, level, "request", 0)
 	line.AddAttrs(attrs[:n]...)
 	_ = h.Handle(ctx, line)

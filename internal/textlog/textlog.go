@@ -91,67 +91,115 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		return h.slow.Handle(ctx, r)
 	}
 	bp := h.bufs.Get().(*[]byte)
-	b, ok := h.appendRecord((*bp)[:0], r)
+	b := h.appendHead((*bp)[:0], r.Time, r.Level, r.Message)
+	ok := true
+	r.Attrs(func(a slog.Attr) bool {
+		b, ok = appendAttr(b, a)
+		return ok
+	})
 	var err error
 	if ok {
-		h.mu.Lock()
-		_, err = h.w.Write(b)
-		h.mu.Unlock()
+		err = h.write(append(b, '\n'))
 	} else {
 		err = h.slow.Handle(ctx, r)
 	}
+	h.putBuf(bp, b)
+	return err
+}
+
+// HandleAttrs writes the line Handle writes for a record of t, level, msg
+// and attrs, without building the record: a line made from parts (the
+// access log's, once per request) skips a slog.Record, which is copied on
+// its way to Handle and allocates past five attributes. It is not part of
+// slog.Handler; callers find it with a type assertion.
+func (h *Handler) HandleAttrs(ctx context.Context, t time.Time, level slog.Level, msg string, attrs ...slog.Attr) error {
+	slow := func() error {
+		r := slog.NewRecord(t, level, msg, 0)
+		r.AddAttrs(attrs...)
+		return h.slow.Handle(ctx, r)
+	}
+	if !h.fast {
+		return slow()
+	}
+	bp := h.bufs.Get().(*[]byte)
+	b := h.appendHead((*bp)[:0], t, level, msg)
+	ok := true
+	for _, a := range attrs {
+		if b, ok = appendAttr(b, a); !ok {
+			break
+		}
+	}
+	var err error
+	if ok {
+		err = h.write(append(b, '\n'))
+	} else {
+		err = slow()
+	}
+	h.putBuf(bp, b)
+	return err
+}
+
+// write writes one whole line under the handler's lock.
+func (h *Handler) write(line []byte) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	_, err := h.w.Write(line)
+	return err
+}
+
+// putBuf returns a line buffer to the pool, unless a huge line grew it.
+func (h *Handler) putBuf(bp *[]byte, b []byte) {
 	if cap(b) <= 64<<10 {
 		*bp = b
 		h.bufs.Put(bp)
 	}
-	return err
 }
 
-// appendRecord appends r's line, or reports false when an attribute needs
-// slog's own formatting.
-func (h *Handler) appendRecord(b []byte, r slog.Record) ([]byte, bool) {
+// appendHead appends a line's time, level and message.
+func (h *Handler) appendHead(b []byte, t time.Time, level slog.Level, msg string) []byte {
 	sep := ""
-	if !r.Time.IsZero() {
+	if !t.IsZero() {
 		b = append(b, "time="...)
-		b = h.appendTime(b, r.Time.Round(0))
+		b = h.appendTime(b, t.Round(0))
 		sep = " "
 	}
 	b = append(b, sep...)
 	b = append(b, "level="...)
-	b = appendString(b, r.Level.String())
+	b = appendString(b, level.String())
 	b = append(b, " msg="...)
-	b = appendString(b, r.Message)
-	ok := true
-	r.Attrs(func(a slog.Attr) bool {
-		v := a.Value
-		switch v.Kind() {
-		case slog.KindString:
-			b = appendKey(b, a.Key)
-			b = appendString(b, v.String())
-		case slog.KindInt64:
-			b = appendKey(b, a.Key)
-			b = strconv.AppendInt(b, v.Int64(), 10)
-		case slog.KindUint64:
-			b = appendKey(b, a.Key)
-			b = strconv.AppendUint(b, v.Uint64(), 10)
-		case slog.KindFloat64:
-			b = appendKey(b, a.Key)
-			b = strconv.AppendFloat(b, v.Float64(), 'g', -1, 64)
-		case slog.KindBool:
-			b = appendKey(b, a.Key)
-			b = strconv.AppendBool(b, v.Bool())
-		case slog.KindDuration:
-			b = appendKey(b, a.Key)
-			b = append(b, v.Duration().String()...)
-		case slog.KindTime:
-			b = appendKey(b, a.Key)
-			b = appendRFC3339Millis(b, v.Time())
-		default: // any, groups, LogValuers and empty attributes
-			ok = false
-		}
-		return ok
-	})
-	return append(b, '\n'), ok
+	return appendString(b, msg)
+}
+
+// appendAttr appends a, or reports false when it needs slog's own
+// formatting: other kinds, groups, LogValuers and empty attributes.
+func appendAttr(b []byte, a slog.Attr) ([]byte, bool) {
+	v := a.Value
+	switch v.Kind() {
+	case slog.KindString:
+		b = appendKey(b, a.Key)
+		b = appendString(b, v.String())
+	case slog.KindInt64:
+		b = appendKey(b, a.Key)
+		b = strconv.AppendInt(b, v.Int64(), 10)
+	case slog.KindUint64:
+		b = appendKey(b, a.Key)
+		b = strconv.AppendUint(b, v.Uint64(), 10)
+	case slog.KindFloat64:
+		b = appendKey(b, a.Key)
+		b = strconv.AppendFloat(b, v.Float64(), 'g', -1, 64)
+	case slog.KindBool:
+		b = appendKey(b, a.Key)
+		b = strconv.AppendBool(b, v.Bool())
+	case slog.KindDuration:
+		b = appendKey(b, a.Key)
+		b = append(b, v.Duration().String()...)
+	case slog.KindTime:
+		b = appendKey(b, a.Key)
+		b = appendRFC3339Millis(b, v.Time())
+	default:
+		return b, false
+	}
+	return b, true
 }
 
 func appendKey(b []byte, key string) []byte {

@@ -192,3 +192,34 @@ func TestTimeOfRecordsInOneSecond(t *testing.T) {
 		t.Errorf("textlog wrote\n%s\nslog.TextHandler wrote\n%s", got, want)
 	}
 }
+
+// TestHandleAttrs: a line given as parts is the line of the same record,
+// on the fast path, on slog's path for an attribute it leaves to slog, and
+// with options that send everything to slog.
+func TestHandleAttrs(t *testing.T) {
+	t.Parallel()
+	access := []slog.Attr{
+		slog.String("method", "GET"), slog.String("path", "/api/v2/pins/12"), slog.Int("status", 200),
+		slog.Duration("took", 1500*time.Microsecond), slog.String("client", "a b"), slog.String("scenario", "slow-approval"),
+	}
+	for _, tc := range []struct {
+		name  string
+		opts  *slog.HandlerOptions
+		attrs []slog.Attr
+	}{
+		{"access line, six attributes", nil, access},
+		{"no attributes", nil, nil},
+		{"a group goes to slog", nil, append(append([]slog.Attr{}, access[:2]...), slog.Group("g", slog.Int("n", 1)))},
+		{"AddSource sends all to slog", &slog.HandlerOptions{AddSource: true}, access},
+	} {
+		var viaParts, viaRecord bytes.Buffer
+		h := textlog.New(&viaParts, tc.opts)
+		if err := h.HandleAttrs(context.Background(), when, slog.LevelInfo, "request", tc.attrs...); err != nil {
+			t.Fatalf("%s: HandleAttrs: %v", tc.name, err)
+		}
+		record(slog.New(slog.NewTextHandler(&viaRecord, tc.opts)), slog.LevelInfo, "request", tc.attrs...)
+		if viaParts.String() != viaRecord.String() {
+			t.Errorf("%s: HandleAttrs wrote\n%q\nslog.TextHandler wrote\n%q", tc.name, viaParts.String(), viaRecord.String())
+		}
+	}
+}
