@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"net/url"
 	"os"
 	"regexp"
@@ -542,6 +543,9 @@ func (p *parser) connection(n *yaml.Node, s *Server) *Error {
 	if addrNode == nil || c.Address == "" {
 		return p.at(n, "a connection with an address", "none")
 	}
+	if !validAddress(c.Address) {
+		return p.at(addrNode, "an IP address or a host name of letters, digits, '.', '_' and '-'", yamljson.Describe(addrNode))
+	}
 	if port == 0 {
 		port = 32400
 	}
@@ -553,6 +557,23 @@ func (p *parser) connection(n *yaml.Node, s *Server) *Error {
 	}
 	s.Connections = append(s.Connections, c)
 	return nil
+}
+
+// validAddress reports whether a is an IP address or a host name: what a
+// connection's URI is made from, so the URI it makes is one.
+func validAddress(a string) bool {
+	if _, err := netip.ParseAddr(a); err == nil {
+		return true
+	}
+	if len(a) > 253 {
+		return false
+	}
+	for _, r := range a {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 func hostPort(host string, port int) string {

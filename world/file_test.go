@@ -94,6 +94,8 @@ func TestParseBad(t *testing.T) {
 		{"duplicate server", "servers:\n  - {machineIdentifier: m, owner: alice}\n  - {machineIdentifier: m, owner: bob}\n", `f:3:25: want each machine identifier once, got machine identifier "m" again`},
 		{"bad port", "servers:\n  - machineIdentifier: m\n    owner: alice\n    connections: [{address: h, port: 70000}]\n", "f:4:38: want an integer from 1 to 65535, got integer 70000"},
 		{"bad protocol", "servers:\n  - machineIdentifier: m\n    owner: alice\n    connections: [{address: h, protocol: ftp}]\n", `f:4:42: want http or https, got string "ftp"`},
+		{"bad address", "servers:\n  - machineIdentifier: m\n    owner: alice\n    connections: [{address: 0 0}]\n", `f:4:29: want an IP address or a host name of letters, digits, '.', '_' and '-', got string "0 0"`},
+		{"address with a path", "servers:\n  - machineIdentifier: m\n    owner: alice\n    connections: [{address: 'h/x'}]\n", `f:4:29: want an IP address or a host name of letters, digits, '.', '_' and '-', got string "h/x"`},
 		{"bad uri", "servers:\n  - machineIdentifier: m\n    owner: alice\n    connections: [{address: h, uri: 'ftp://h'}]\n", `f:4:37: want an http or https URL, got string "ftp://h"`},
 		{"bad library type", "servers:\n  - machineIdentifier: m\n    owner: alice\n    libraries: [{id: 1, key: 1, title: T, type: podcast}]\n", `f:4:49: want a library type: movie, show, artist or photo, got string "podcast"`},
 		{"duplicate library id", "servers:\n  - machineIdentifier: m\n    owner: alice\n    libraries: [{id: 1, key: 1, title: T}, {id: 1, key: 2, title: U}]\n", "f:4:49: want each library id once in the world (ids are plex.tv's global section ids), got id 1 again"},
