@@ -45,9 +45,12 @@ const (
 	// claimLifetime is how long a claim token stays valid, on the mock's
 	// clock: plex.tv's four minutes.
 	claimLifetime = 4 * time.Minute
-	// pinMisses wrong PINs within a minute for one user answer 429 until
-	// the oldest is a minute old, as link codes are slowed down.
-	pinMisses = 5
+	// pinMisses wrong PINs for one user within a minute of the first
+	// answer 429 until that minute has passed: a fixed window, as wrong
+	// link codes are limited. pinTargetsMax bounds the users counted at
+	// once (a backstop: a Home's members are fewer).
+	pinMisses     = 5
+	pinTargetsMax = 10_000
 )
 
 // msgPINRequired is plex.tv's message for a switch without the right PIN.
@@ -69,7 +72,7 @@ type homeState struct {
 	switchedOrder []string
 	claims        map[string]claim
 	claimOrder    []string
-	misses        map[int64][]time.Time
+	misses        *fixedWindow // wrong PINs per target user, made on the first
 }
 
 type claim struct {
@@ -366,27 +369,20 @@ func (s *Server) switchedJWT(presented string, m *world.Member, now time.Time) (
 
 // pinAllowedLocked reports whether target may take another PIN now.
 func (s *Server) pinAllowedLocked(target int64, now time.Time) bool {
-	recent := 0
-	for _, t := range s.world.home.misses[target] {
-		if now.Sub(t) < time.Minute {
-			recent++
-		}
-	}
-	return recent < pinMisses
+	m := s.world.home.misses
+	return m == nil || m.allow(strconv.FormatInt(target, 10), now)
 }
 
+// missLocked counts a wrong PIN for target. Passed windows go first, so
+// the table holds only users with wrong PINs in the last minute (wrong
+// PINs are few: a sweep of them each time costs nothing that matters).
 func (s *Server) missLocked(target int64, now time.Time) {
 	st := &s.world.home
 	if st.misses == nil {
-		st.misses = map[int64][]time.Time{}
+		st.misses = newFixedWindow(pinMisses, time.Minute, pinTargetsMax)
 	}
-	kept := st.misses[target][:0]
-	for _, t := range st.misses[target] {
-		if now.Sub(t) < time.Minute {
-			kept = append(kept, t)
-		}
-	}
-	st.misses[target] = append(kept, now)
+	st.misses.sweep(now)
+	st.misses.hit(strconv.FormatInt(target, 10), now)
 }
 
 // handleSetPIN is PUT /api/home/users/{id}?pin=&currentPin=: the admin

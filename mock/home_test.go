@@ -247,6 +247,33 @@ func TestHomePINRateLimit(t *testing.T) {
 	}
 }
 
+// The window is fixed, as for wrong link codes: it opens at a user's first
+// wrong PIN, and once its minute has passed the count starts again, however
+// recent the other misses.
+func TestHomePINRateLimitWindow(t *testing.T) {
+	t.Parallel()
+	srv := newFrozenServer(t)
+	admin := srv.Accounts()[0].AuthToken
+	kid := srv.World().Homes[0].Members[0].UUID
+	miss := func(want int, what string) {
+		t.Helper()
+		if st := homeDo(t, srv, "POST", "/api/v2/home/users/"+kid+"/switch?pin=0000", admin, nil); st != want {
+			t.Fatalf("%s = %d, want %d", what, st, want)
+		}
+	}
+	miss(403, "first miss")
+	srv.Clock().Advance(50 * time.Second)
+	for i := range 4 {
+		miss(403, "miss "+jsonNum(int64(i+2))+", 50 s later")
+	}
+	miss(429, "sixth try in the window")
+	srv.Clock().Advance(10 * time.Second)
+	for i := range 5 {
+		miss(403, "miss "+jsonNum(int64(i+1))+" of a new window")
+	}
+	miss(429, "sixth try in the new window")
+}
+
 // homeScenarioTests are TestShippedScenarios' cases of the Home scenarios.
 func homeScenarioTests() []struct {
 	scenario string

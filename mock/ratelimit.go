@@ -10,7 +10,7 @@ import (
 // allowed. The table holds at most max keys and never forgets a live
 // window to make room: a new key at the cap is refused instead, so a flood
 // of new keys cannot reset anyone else's count. It limits wrong link codes
-// per token and nonces per client.
+// per token, nonces per client and wrong Home PINs per user.
 type fixedWindow struct {
 	limit  int
 	window time.Duration
